@@ -1,0 +1,9 @@
+/* bench_enr.c - placeholder until the module lands. */
+#include "bench.h"
+
+void bench_enr(void);
+
+void
+bench_enr(void)
+{
+}

@@ -1,0 +1,81 @@
+/*
+ * p2p.h - p2pcore versions, the stable error codes and the few helpers
+ * every module shares.
+ *
+ * Every fallible function in libp2pcore returns 0 on success or one of the
+ * negative P2P_E* values below.  The numbers are part of the ABI: they never
+ * change and new ones are only ever appended.
+ */
+#ifndef P2P_P2P_H
+#define P2P_P2P_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define P2P_VERSION_MAJOR 0
+#define P2P_VERSION_MINOR 1
+#define P2P_VERSION_PATCH 0
+#define P2P_VERSION_STRING "0.1.0"
+
+enum p2p_err {
+	P2P_OK = 0,
+	P2P_EINVAL = -1,	/* invalid argument */
+	P2P_ENOMEM = -2,	/* out of memory */
+	P2P_ETOOBIG = -3,	/* output buffer too small / size cap reached */
+	P2P_EHEX = -4,		/* invalid hex character */
+	P2P_EHEXLEN = -5,	/* hex string of wrong or odd length */
+	P2P_ETRUNCATED = -6,	/* input ends inside a value */
+	P2P_ETRAILING = -7,	/* bytes after the value */
+	P2P_ELEADINGZERO = -8,	/* leading zero in an RLP length or integer */
+	P2P_ENONCANONSIZE = -9,	/* RLP length prefix not minimal */
+	P2P_ESINGLEBYTE = -10,	/* single byte < 0x80 wrapped as string */
+	P2P_EDEPTH = -11,	/* RLP nesting too deep */
+	P2P_EEXPECTLIST = -12,	/* expected an RLP list */
+	P2P_EEXPECTSTR = -13,	/* expected an RLP string */
+	P2P_EINTRANGE = -14,	/* integer does not fit */
+	P2P_EPRIVKEY = -15,	/* invalid private key */
+	P2P_EPUBKEY = -16,	/* invalid public key */
+	P2P_ESIG = -17,		/* invalid signature */
+	P2P_ERANDOM = -18,	/* random number generator failed */
+	P2P_ESCHEME = -19,	/* missing or wrong URL scheme */
+	P2P_EIDLEN = -20,	/* node ID/public key of wrong length */
+	P2P_EIP = -21,		/* invalid IP address */
+	P2P_EHOSTNAME = -22,	/* host names are not supported */
+	P2P_EPORT = -23,	/* invalid port */
+	P2P_EDISCPORT = -24,	/* invalid discport */
+	P2P_EURL = -25,		/* malformed URL */
+	P2P_EBASE64 = -26,	/* invalid base64url */
+	P2P_EEMPTY = -27,	/* empty input */
+	P2P_EENRSIZE = -28,	/* record larger than 300 bytes */
+	P2P_EENRINCOMPLETE = -29, /* record list too short / odd k/v pair */
+	P2P_EENRORDER = -30,	/* record keys not sorted */
+	P2P_EENRDUP = -31,	/* duplicate record key */
+	P2P_EENRSCHEME = -32,	/* unknown or missing identity scheme */
+	P2P_EENRSIG = -33,	/* invalid record signature */
+	P2P_ENOTFOUND = -34,	/* no such key/entry */
+	P2P_EENRUNSIGNED = -35,	/* record has no signature */
+	P2P_EIO = -36,		/* I/O error (errno has details) */
+	P2P_EKEYFILE = -37,	/* malformed key file */
+	P2P_EEXIST = -38,	/* file exists */
+	P2P_EFIELD = -39,	/* malformed field value */
+};
+
+/*
+ * Returns: a static, human-readable description of err (never NULL).
+ * In:      err: 0 or a P2P_E* value; unknown values give "unknown error".
+ */
+const char *p2p_strerror(int err);
+
+/*
+ * Returns: the symbolic name of err ("EINVAL", "ENRSIG", ...), static and
+ *          stable, for machine-readable output; "EUNKNOWN" for others.
+ */
+const char *p2p_errname(int err);
+
+/* Overwrites n bytes at p with zeros in a way the compiler keeps. */
+void p2p_wipe(void *p, size_t n);
+
+/* Returns: 1 if the n bytes at a and b are equal, else 0; constant time. */
+int p2p_ct_equal(const void *a, const void *b, size_t n);
+
+#endif

@@ -1,0 +1,71 @@
+#!/bin/sh
+# check.sh - what `make check` runs: install missing packages, then every
+# test (unit, CLI, fuzz-corpus replay) on a normal build and again on an
+# ASan+UBSan build.  All results are TAP; the last line counts them.
+set -u
+cd "$(dirname "$0")/.."
+
+sh tests/deps.sh check || exit 1
+
+jobs=$(nproc 2>/dev/null || echo 2)
+log=$(mktemp -d "${TMPDIR:-/tmp}/p2p-check.XXXXXX")
+trap 'rm -rf "$log"' EXIT
+pass=0
+fail=0
+
+# count FILE: adds FILE's TAP results to the totals and prints failures.
+count() {
+	p=$(grep -c '^ok ' "$1" || true)
+	f=$(grep -c '^not ok ' "$1" || true)
+	pass=$((pass + p))
+	fail=$((fail + f))
+	grep -E '^not ok |^#   ' "$1" | head -40 || true
+}
+
+# suite NAME CMD...: runs one suite, keeping its TAP.  A suite that exits
+# non-zero without a failing TAP line (crash, sanitizer abort) counts as one
+# failure of its own.
+suite() {
+	name=$1
+	shift
+	out="$log/$(echo "$name" | tr ' /' '__').tap"
+	echo "== $name"
+	"$@" >"$out" 2>"$out.err"
+	rc=$?
+	count "$out"
+	if [ $rc -ne 0 ] && ! grep -q '^not ok ' "$out"; then
+		echo "not ok - $name exited $rc"
+		tail -20 "$out.err"
+		fail=$((fail + 1))
+	fi
+}
+
+run_pass() {
+	label=$1
+	shift
+	echo "== build ($label)"
+	if ! make --no-print-directory -j"$jobs" "$@" test-bins >"$log/build.log" 2>&1; then
+		cat "$log/build.log"
+		echo "not ok - build ($label)"
+		fail=$((fail + 1))
+		return
+	fi
+	grep -i 'warning' "$log/build.log" || true
+	dir=$(make --no-print-directory -s "$@" print-O)
+	export P2P_BIN="$PWD/$dir/bin" P2P_VECTORS="$PWD/tests/vectors"
+	suite "unit ($label)" "$dir/tests/unit-tests"
+	for r in "$dir"/tests/replay_*; do
+		[ -x "$r" ] || continue
+		n=${r##*/replay_}
+		suite "fuzz corpus $n ($label)" "$r" "tests/fuzz/corpus/$n"
+	done
+	if ls tests/cli/*.bats >/dev/null 2>&1; then
+		suite "cli ($label)" bats --formatter tap tests/cli
+	fi
+}
+
+run_pass normal ${WERROR:+WERROR=$WERROR}
+run_pass asan+ubsan SAN=1 ${WERROR:+WERROR=$WERROR}
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
