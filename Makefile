@@ -152,7 +152,8 @@ check:
 
 symcheck: $(LIB)
 
-libp2pcore.pc: Makefile
+$(O)/libp2pcore.pc: Makefile
+	@mkdir -p $(@D)
 	@printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$(LIBDIR)' \
 	    'includedir=$(INCLUDEDIR)' '' 'Name: libp2pcore' \
 	    'Description: devp2p networking stack' \
@@ -160,7 +161,7 @@ libp2pcore.pc: Makefile
 	    'Requires.private: $(PKGS)' \
 	    'Libs: -L$${libdir} -lp2pcore' 'Cflags: -I$${includedir}' > $@
 
-install: all libp2pcore.pc
+install: all $(O)/libp2pcore.pc
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) \
 	    $(DESTDIR)$(INCLUDEDIR)/p2p $(DESTDIR)$(PKGCONFIGDIR) \
 	    $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7 \
@@ -168,7 +169,7 @@ install: all libp2pcore.pc
 	install -m 755 $(CMD_BINS) $(DESTDIR)$(BINDIR)/
 	install -m 644 $(LIB) $(DESTDIR)$(LIBDIR)/
 	install -m 644 $(HEADERS) $(DESTDIR)$(INCLUDEDIR)/p2p/
-	install -m 644 libp2pcore.pc $(DESTDIR)$(PKGCONFIGDIR)/
+	install -m 644 $(O)/libp2pcore.pc $(DESTDIR)$(PKGCONFIGDIR)/
 	install -m 644 $(wildcard man/*.1) $(DESTDIR)$(MANDIR)/man1/
 	install -m 644 $(wildcard man/*.7) $(DESTDIR)$(MANDIR)/man7/
 	for c in $(CMDS); do \
@@ -188,7 +189,7 @@ uninstall:
 	rm -rf $(DESTDIR)$(INCLUDEDIR)/p2p
 
 clean:
-	rm -rf build build-san build-fuzz libp2pcore.pc
+	rm -rf build build-san build-fuzz
 
 -include $(shell find $(O) -name '*.d' 2>/dev/null)
 

@@ -12,13 +12,17 @@ log=$(mktemp -d "${TMPDIR:-/tmp}/p2p-check.XXXXXX")
 trap 'rm -rf "$log"' EXIT
 pass=0
 fail=0
+skip=0
 
 # count FILE: adds FILE's TAP results to the totals and prints failures.
 count() {
-	p=$(grep -c '^ok ' "$1" || true)
+	p=$(grep '^ok ' "$1" | grep -vic ' # skip' || true)
+	s=$(grep '^ok ' "$1" | grep -ic ' # skip' || true)
 	f=$(grep -c '^not ok ' "$1" || true)
 	pass=$((pass + p))
+	skip=$((skip + s))
 	fail=$((fail + f))
+	grep -i '^ok .* # skip' "$1" || true
 	grep -E '^not ok |^#   ' "$1" | head -40 || true
 }
 
@@ -53,6 +57,7 @@ run_pass() {
 	grep -i 'warning' "$log/build.log" || true
 	dir=$(make --no-print-directory -s "$@" print-O)
 	export P2P_BIN="$PWD/$dir/bin" P2P_VECTORS="$PWD/tests/vectors"
+	export P2P_MAKEFLAGS="$*"
 	suite "unit ($label)" "$dir/tests/unit-tests"
 	for r in "$dir"/tests/replay_*; do
 		[ -x "$r" ] || continue
@@ -67,5 +72,5 @@ run_pass() {
 run_pass normal ${WERROR:+WERROR=$WERROR}
 run_pass asan+ubsan SAN=1 ${WERROR:+WERROR=$WERROR}
 
-echo "$pass passed, $fail failed"
+echo "$pass passed, $fail failed, $skip skipped"
 [ "$fail" -eq 0 ]

@@ -89,7 +89,7 @@ unit_vectors(const char *name)
 
 	snprintf(path, sizeof(path), "%s/%s", dir ? dir : "tests/vectors",
 	    name);
-	j = json_load_file(path, 0, &err);
+	j = json_load_file(path, JSON_ALLOW_NUL, &err);
 	if (j == NULL) {
 		printf("Bail out! cannot load %s: %s\n", path, err.text);
 		exit(1);

@@ -1,0 +1,83 @@
+/*
+ * cli.h - what every p2pcore tool shares: messages on stderr, NDJSON
+ * records on stdout, flag value parsing, key loading and the
+ * "arguments or stdin lines" input convention.  Tools see only the public
+ * library headers and this file.
+ */
+#ifndef P2P_CLI_H
+#define P2P_CLI_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <jansson.h>
+
+#include <p2p/secp.h>
+
+/* Longest input line a tool reads from stdin; longer ones are refused. */
+#define CLI_LINE_MAX 8192
+
+/* Exit codes every tool uses (and every man page lists). */
+enum { CLI_OK = 0, CLI_FAIL = 1, CLI_USAGE = 2 };
+
+/* Sets the program name for messages and makes stdout line-buffered. */
+void cli_init(const char *prog);
+
+/* "prog: message" on stderr. */
+void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* "prog: message" and the usage synopsis on stderr, then exit 2. */
+void cli_usage_error(const char *usage, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3), noreturn));
+
+/* Prints usage (the man page SYNOPSIS) and the option list on stdout,
+ * then exits 0. */
+void cli_help(const char *usage, const char *options)
+    __attribute__((noreturn));
+
+/* Prints "prog p2pcore <version>" and exits 0. */
+void cli_version(void) __attribute__((noreturn));
+
+/* A new record {"type": type}. */
+json_t *cli_record(const char *type);
+
+/* A JSON string for untrusted text: invalid UTF-8 bytes become U+FFFD so
+ * the record can always be printed. */
+json_t *cli_json_text(const char *s, size_t len);
+
+/*
+ * {"type":"error","input":input,"error":<P2P_E name>,"detail":detail}.
+ * detail NULL means p2p_strerror(err).
+ */
+json_t *cli_error_record(const char *input, size_t inputlen, int err,
+    const char *detail);
+
+/* Prints o as one compact line and flushes; takes the reference.
+ * Returns 0, or -1 if stdout failed (a closed pipe). */
+int cli_emit(json_t *o);
+
+/* Durations as go-ethereum's users write them: "500ms", "10s", "2m",
+ * "1h30m", "1.5s"; a bare number is seconds.  Returns 0 or -1. */
+int cli_parse_duration(const char *s, uint64_t *ms);
+
+/* Decimal only, no sign or spaces.  Return 0 or -1. */
+int cli_parse_port(const char *s, uint16_t *port);
+int cli_parse_u64(const char *s, uint64_t *v);
+
+/*
+ * The node key from --nodekey FILE or --nodekeyhex HEX (exactly one is
+ * non-NULL).  Reports failures on stderr; warns when the file is readable
+ * by group or others.  Returns 0 or -1.
+ */
+int cli_load_key(struct p2p_privkey *key, const char *file, const char *hex);
+
+/*
+ * Calls fn for each argument, or, when there are none, each line of stdin
+ * with blank lines and '#' comments skipped and surrounding white space
+ * trimmed.  A line over CLI_LINE_MAX bytes or holding a NUL byte is
+ * reported as an error record instead.  Returns the number of inputs that
+ * failed (fn returned non-zero, or refused lines); -1 if stdout failed.
+ */
+typedef int (*cli_input_fn)(const char *in, size_t len, void *arg);
+int cli_each_input(int argc, char **argv, cli_input_fn fn, void *arg);
+
+#endif

@@ -1,0 +1,13 @@
+# fish completion for p2p-keygen
+complete -c p2p-keygen -s o -l out -r -F -d 'Write the key to FILE (mode 0600)'
+complete -c p2p-keygen -s f -l force -d 'Overwrite the key file if it exists'
+complete -c p2p-keygen -l nodekey -r -F -d 'Use the key in FILE'
+complete -c p2p-keygen -l nodekeyhex -x -d 'Use the key given as 64 hex chars'
+complete -c p2p-keygen -l ip -x -d 'IPv4 or IPv6 address for the enode URL and ENR'
+complete -c p2p-keygen -l tcp -x -d 'TCP (RLPx) port'
+complete -c p2p-keygen -l udp -x -d 'UDP (discovery) port'
+complete -c p2p-keygen -l seq -x -d 'ENR sequence number'
+complete -c p2p-keygen -l print-secret -d 'Include the private key in the record'
+complete -c p2p-keygen -s d -l decode -d 'Decode enode URLs, enr: records and node IDs'
+complete -c p2p-keygen -s h -l help -d 'Show help'
+complete -c p2p-keygen -s V -l version -d 'Show the version'
