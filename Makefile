@@ -75,6 +75,7 @@ BENCH_BIN := $(O)/bench/p2p-bench
 .PHONY: all lib test-bins check fuzz fuzz-bins bench install uninstall clean \
 	run symcheck
 .SUFFIXES:
+.SECONDARY:
 
 all: $(LIB) $(CMD_BINS)
 lib: $(LIB)
