@@ -61,6 +61,8 @@ static const struct {
 	    "malformed key file (want 64 hex characters)" },
 	{ P2P_EEXIST, "EEXIST", "file exists" },
 	{ P2P_EFIELD, "EFIELD", "malformed field value" },
+	{ P2P_EMAC, "EMAC", "bad MAC: message authentication failed" },
+	{ P2P_ECRYPTO, "ECRYPTO", "the crypto library failed" },
 };
 
 const char *

@@ -58,6 +58,8 @@ enum p2p_err {
 	P2P_EKEYFILE = -37,	/* malformed key file */
 	P2P_EEXIST = -38,	/* file exists */
 	P2P_EFIELD = -39,	/* malformed field value */
+	P2P_EMAC = -40,		/* message authentication failed */
+	P2P_ECRYPTO = -41,	/* the crypto library failed */
 };
 
 /*
