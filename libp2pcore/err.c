@@ -63,6 +63,8 @@ static const struct {
 	{ P2P_EFIELD, "EFIELD", "malformed field value" },
 	{ P2P_EMAC, "EMAC", "bad MAC: message authentication failed" },
 	{ P2P_ECRYPTO, "ECRYPTO", "the crypto library failed" },
+	{ P2P_EAGAIN, "EAGAIN", "need more input" },
+	{ P2P_EHANDSHAKE, "EHANDSHAKE", "malformed handshake message" },
 };
 
 const char *

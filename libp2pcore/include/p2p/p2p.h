@@ -60,6 +60,8 @@ enum p2p_err {
 	P2P_EFIELD = -39,	/* malformed field value */
 	P2P_EMAC = -40,		/* message authentication failed */
 	P2P_ECRYPTO = -41,	/* the crypto library failed */
+	P2P_EAGAIN = -42,	/* need more input */
+	P2P_EHANDSHAKE = -43,	/* malformed handshake message */
 };
 
 /*
