@@ -18,4 +18,9 @@ const struct secp256k1_context_struct *p2pi_secp_ctx(void);
  * P2P_ERANDOM. */
 int p2pi_random(void *buf, size_t n);
 
+/* Tests only: make f's MACs go-ethereum's fake hash (updates ignored,
+ * digest 0x01 * 32), to reproduce its golden frame. */
+struct p2p_frame;
+void p2pi_frame_fake_mac(struct p2p_frame *f);
+
 #endif

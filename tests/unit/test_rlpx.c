@@ -188,6 +188,39 @@ test_secrets(void)
 	free(b);
 }
 
+/* Both sides' secrets for vector pair i (0..2): a is the initiator. */
+void
+unit_rlpx_pair_secrets(int i, struct p2p_rlpx_secrets *sa,
+    struct p2p_rlpx_secrets *sb)
+{
+	struct p2p_rlpx_hs *a = malloc(sizeof(*a)), *b = malloc(sizeof(*b));
+	json_t *saved = vec;
+	size_t an, kn, used;
+	uint8_t *auth, *ack;
+
+	vec = unit_vectors("rlpx-handshake.json");
+	auth = unit_unhex(str(packet("auth_packets", i), "packet"), &an);
+	ack = unit_unhex(str(packet("ack_packets", i), "packet"), &kn);
+	side(a, 1);
+	side(b, 0);
+	memcpy(a->auth, auth, an);
+	a->authlen = an;
+	memcpy(b->ack, ack, kn);
+	b->acklen = kn;
+	CHECK_INT(p2p_rlpx_auth_read(b, auth, an, &used), 0);
+	CHECK_INT(p2p_rlpx_ack_read(a, ack, kn, &used), 0);
+	CHECK_INT(p2p_rlpx_secrets(a, sa), 0);
+	CHECK_INT(p2p_rlpx_secrets(b, sb), 0);
+	free(auth);
+	free(ack);
+	p2p_rlpx_hs_clear(a);
+	p2p_rlpx_hs_clear(b);
+	free(a);
+	free(b);
+	json_decref(vec);
+	vec = saved;
+}
+
 static void
 test_negative(void)
 {

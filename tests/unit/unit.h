@@ -54,4 +54,10 @@ uint8_t *unit_unhex(const char *hex, size_t *len);
 /* Reads a whole file into a malloc'd buffer; NULL if missing. */
 uint8_t *unit_read_file(const char *path, size_t *len);
 
+/* Both sides' RLPx secrets for rlpx-handshake.json pair i (0: auth1/ack1,
+ * 1: auth2/ack2, 2: auth3/ack3); a is the initiator (test_rlpx.c). */
+struct p2p_rlpx_secrets;
+void unit_rlpx_pair_secrets(int i, struct p2p_rlpx_secrets *a,
+    struct p2p_rlpx_secrets *b);
+
 #endif
