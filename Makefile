@@ -70,7 +70,7 @@ UNIT_BIN  := $(O)/tests/unit-tests
 FUZZ_NAMES := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 REPLAY_BINS := $(FUZZ_NAMES:%=$(O)/tests/replay_%)
 BENCH_SRCS := $(wildcard bench/*.c)
-BENCH_BIN := $(O)/bench/p2p-bench
+BENCH_BIN := $(O)/bench/benchmarks
 
 .PHONY: all lib test-bins check fuzz fuzz-bins bench install uninstall clean \
 	run symcheck

@@ -9,33 +9,34 @@
 #include <p2p/hex.h>
 #include <p2p/json.h>
 
-int
-p2p_json_set_hex(json_t *obj, const char *key, const uint8_t *p, size_t n)
+/* Sets key to prefix followed by the hex of n bytes at p. */
+static int
+set_hex(json_t *obj, const char *key, const uint8_t *p, size_t n,
+    const char *prefix)
 {
-	char *s = malloc(2 * n + 1);
+	size_t plen = strlen(prefix);
+	char *s = malloc(plen + 2 * n + 1);
 	int rc;
 
 	if (s == NULL)
 		return -1;
-	p2p_hex_encode(s, p, n);
+	memcpy(s, prefix, plen);
+	p2p_hex_encode(s + plen, p, n);
 	rc = json_object_set_new(obj, key, json_string(s));
 	free(s);
 	return rc;
 }
 
 int
+p2p_json_set_hex(json_t *obj, const char *key, const uint8_t *p, size_t n)
+{
+	return set_hex(obj, key, p, n, "");
+}
+
+int
 p2p_json_set_data(json_t *obj, const char *key, const uint8_t *p, size_t n)
 {
-	char *s = malloc(2 * n + 3);
-	int rc;
-
-	if (s == NULL)
-		return -1;
-	memcpy(s, "0x", 2);
-	p2p_hex_encode(s + 2, p, n);
-	rc = json_object_set_new(obj, key, json_string(s));
-	free(s);
-	return rc;
+	return set_hex(obj, key, p, n, "0x");
 }
 
 static json_t *

@@ -194,24 +194,50 @@ open_msg(const struct p2p_privkey *key, size_t legacy_len,
 	return 0;
 }
 
+/* The first n elements of an EIP-8 body: a list followed by padding,
+ * with any further elements ignored (forward compatibility). */
+static int
+body_items(const uint8_t *p, size_t len, struct p2p_rlp_item *it, int n)
+{
+	struct p2p_rlp_item list;
+	struct p2p_rlp_iter iter;
+
+	if (p2p_rlp_decode_prefix(&list, p, len) != 0 ||
+	    p2p_rlp_iter_init(&iter, &list) != 0)
+		return P2P_EHANDSHAKE;
+	for (int i = 0; i < n; i++)
+		if (p2p_rlp_iter_next(&iter, &it[i]) != 1)
+			return P2P_EHANDSHAKE;
+	return 0;
+}
+
 /* Decodes an EIP-8 auth body: [sig, pubkey, nonce, version, ...]. */
 static int
 auth_fields(struct p2p_rlpx_hs *hs, const uint8_t *p, size_t n,
     uint8_t sig[65], uint8_t pub[64])
 {
-	struct p2p_rlp_item list, it[4];
-	struct p2p_rlp_iter iter;
+	struct p2p_rlp_item it[4];
 
-	if (p2p_rlp_decode_prefix(&list, p, n) != 0 ||
-	    p2p_rlp_iter_init(&iter, &list) != 0)
-		return P2P_EHANDSHAKE;
-	for (int i = 0; i < 4; i++)
-		if (p2p_rlp_iter_next(&iter, &it[i]) != 1)
-			return P2P_EHANDSHAKE;
-	if (p2p_rlp_bytes_exact(&it[0], sig, 65) != 0 ||
+	if (body_items(p, n, it, 4) != 0 ||
+	    p2p_rlp_bytes_exact(&it[0], sig, 65) != 0 ||
 	    p2p_rlp_bytes_exact(&it[1], pub, 64) != 0 ||
 	    p2p_rlp_bytes_exact(&it[2], hs->remote_nonce, 32) != 0 ||
 	    p2p_rlp_uint64(&it[3], &hs->remote_version) != 0)
+		return P2P_EHANDSHAKE;
+	return 0;
+}
+
+/* Decodes an EIP-8 ack body: [ephemeral pubkey, nonce, version, ...]. */
+static int
+ack_fields(struct p2p_rlpx_hs *hs, const uint8_t *p, size_t n,
+    uint8_t eph[64])
+{
+	struct p2p_rlp_item it[3];
+
+	if (body_items(p, n, it, 3) != 0 ||
+	    p2p_rlp_bytes_exact(&it[0], eph, 64) != 0 ||
+	    p2p_rlp_bytes_exact(&it[1], hs->remote_nonce, 32) != 0 ||
+	    p2p_rlp_uint64(&it[2], &hs->remote_version) != 0)
 		return P2P_EHANDSHAKE;
 	return 0;
 }
@@ -253,8 +279,6 @@ p2p_rlpx_ack_read(struct p2p_rlpx_hs *hs, const uint8_t *buf, size_t len,
     size_t *consumed)
 {
 	uint8_t plain[P2P_RLPX_HANDSHAKE_MAX], eph[64];
-	struct p2p_rlp_item list, it[3];
-	struct p2p_rlp_iter iter;
 	size_t n = sizeof(plain);
 	int rc;
 
@@ -265,18 +289,8 @@ p2p_rlpx_ack_read(struct p2p_rlpx_hs *hs, const uint8_t *buf, size_t len,
 		memcpy(eph, plain, 64);
 		memcpy(hs->remote_nonce, plain + 64, 32);
 		hs->remote_version = P2P_RLPX_VERSION;
-	} else {
-		rc = P2P_EHANDSHAKE;
-		if (p2p_rlp_decode_prefix(&list, plain, n) != 0 ||
-		    p2p_rlp_iter_init(&iter, &list) != 0)
-			goto out;
-		for (int i = 0; i < 3; i++)
-			if (p2p_rlp_iter_next(&iter, &it[i]) != 1)
-				goto out;
-		if (p2p_rlp_bytes_exact(&it[0], eph, 64) != 0 ||
-		    p2p_rlp_bytes_exact(&it[1], hs->remote_nonce, 32) != 0 ||
-		    p2p_rlp_uint64(&it[2], &hs->remote_version) != 0)
-			goto out;
+	} else if ((rc = ack_fields(hs, plain, n, eph)) != 0) {
+		goto out;
 	}
 	if ((rc = p2p_secp_pubkey_parse(&hs->remote_eph, eph, 64)) != 0)
 		goto out;
