@@ -65,6 +65,8 @@ static const struct {
 	{ P2P_ECRYPTO, "ECRYPTO", "the crypto library failed" },
 	{ P2P_EAGAIN, "EAGAIN", "need more input" },
 	{ P2P_EHANDSHAKE, "EHANDSHAKE", "malformed handshake message" },
+	{ P2P_EIDENTITY, "EIDENTITY",
+	    "unexpected identity: Hello ID differs from the handshake key" },
 };
 
 const char *

@@ -62,6 +62,7 @@ enum p2p_err {
 	P2P_ECRYPTO = -41,	/* the crypto library failed */
 	P2P_EAGAIN = -42,	/* need more input */
 	P2P_EHANDSHAKE = -43,	/* malformed handshake message */
+	P2P_EIDENTITY = -44,	/* Hello ID differs from the RLPx key */
 };
 
 /*
