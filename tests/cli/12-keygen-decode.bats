@@ -75,7 +75,7 @@ http://foobar
 ${EIP778_PUB:0:127}g
 EOF
 	[ "$(json_lines)" = 13 ]
-	want=(EHOSTNAME - EIDLEN EENRSIG EPORT EDISCPORT EEMPTY EBASE64 ESINGLEBYTE ETRAILING EENRSIZE ESCHEME EHEX)
+	want=(EHOSTNAME - EIDLEN EENRSIG EPORT EDISCPORT EEMPTY EBASE64 ESINGLEBYTE ETRAILING EENRSIZE ESCHEME ESCHEME)
 	for i in "${!want[@]}"; do
 		if [ "${want[$i]}" = - ]; then
 			jqo '.type == "enr"' "${lines[$i]}"

@@ -50,11 +50,20 @@ int p2p_enode_distcmp(const struct p2p_nodeid *target,
     const struct p2p_nodeid *a, const struct p2p_nodeid *b);
 
 /*
- * Parses an enode URL (rules above).  A missing discport means udp = tcp.
- * Returns: 0; P2P_ESCHEME (not "enode://" and not a bare 128-hex key);
- *          P2P_EIDLEN/P2P_EHEX (key); P2P_EPUBKEY (not on the curve);
- *          P2P_EIP, P2P_EHOSTNAME, P2P_EPORT, P2P_EDISCPORT, P2P_EURL.
- * Out:     node (id computed).
+ * Parses an enode URL (rules above).  What Go's url.Parse accepts is
+ * accepted: a scheme in any case, a path or "#fragment" (ignored),
+ * percent-escapes in the key, ports with leading zeros, other query
+ * parameters (ignored; '&' or ';' separate them, the first "discport"
+ * counts, an empty one means udp = tcp).  Input over 1 KiB or with
+ * control characters is refused.
+ * Returns: 0; P2P_EEMPTY; P2P_ESCHEME (neither "enode://" nor a bare key);
+ *          P2P_EIDLEN (key of another length, or no key before '@');
+ *          P2P_EHEX; P2P_EPUBKEY (not on the curve); P2P_EIP;
+ *          P2P_EHOSTNAME (a host name, not an IP literal); P2P_EPORT
+ *          (missing or invalid); P2P_EDISCPORT; P2P_EURL (malformed URL,
+ *          user:password, control characters, too long).
+ *          node is zeroed on error.
+ * Out:     node (id computed; ip.len 0 and ports 0 for an incomplete node).
  * In:      s, len: the URL (need not be NUL-terminated).
  */
 int p2p_enode_parse(struct p2p_node *node, const char *s, size_t len);
@@ -68,12 +77,14 @@ int p2p_enode_parse(struct p2p_node *node, const char *s, size_t len);
 int p2p_enode_format(char *out, size_t *outlen, const struct p2p_node *node);
 
 /*
- * Parses an IPv4 or IPv6 address in text form (no brackets).
- * Returns: 0; P2P_EIP.
+ * Parses an IPv4 or IPv6 address in text form (inet_pton: no brackets, no
+ * zone, no leading zeros in IPv4).  IPv4-mapped IPv6 gives a 4-byte ip.
+ * Returns: 0; P2P_EIP (ip zeroed).
  */
 int p2p_ip_parse(struct p2p_ip *ip, const char *s, size_t len);
 
-/* Formats ip (IPv6 in RFC 5952 form, no brackets); "" for len 0.
+/* Formats ip as Go's net.IP.String does (IPv6 in RFC 5952 form, never
+ * with a dotted IPv4 tail; no brackets); "" for len 0.
  * Out: out: at least 46 chars. */
 void p2p_ip_format(char *out, const struct p2p_ip *ip);
 
