@@ -63,47 +63,74 @@ fits(const struct p2p_enr *r)
 	return encode(&tmp, 1, buf, sizeof(buf), &n) == 0;
 }
 
-/* Rebuilds r without key, then with key=rlp inserted if rlp != NULL. */
+/* Index of key in r, or -1. */
+static int
+find(const struct p2p_enr *r, const uint8_t *key, size_t klen)
+{
+	for (unsigned i = 0; i < r->npairs; i++)
+		if (keycmp(r->arena + r->pair[i].koff, r->pair[i].klen, key,
+		    klen) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* Appends a pair; the caller has checked that it fits. */
+static void
+append(struct p2p_enr *r, const uint8_t *k, size_t klen, const uint8_t *v,
+    size_t vlen)
+{
+	struct p2p_enr_pair *pp = &r->pair[r->npairs++];
+
+	pp->koff = r->arenalen;
+	pp->klen = (uint16_t)klen;
+	memcpy(r->arena + r->arenalen, k, klen);
+	r->arenalen += (uint16_t)klen;
+	pp->voff = r->arenalen;
+	pp->vlen = (uint16_t)vlen;
+	memcpy(r->arena + r->arenalen, v, vlen);
+	r->arenalen += (uint16_t)vlen;
+}
+
+/*
+ * Rebuilds r without key, then with key=rlp inserted in order if rlp is
+ * not NULL.  The arena and pair table sizes are checked before anything
+ * is copied; whether the signed record fits in 300 bytes after.
+ */
 static int
 rebuild(struct p2p_enr *r, const uint8_t *key, size_t klen,
     const uint8_t *rlp, size_t rlplen)
 {
 	struct p2p_enr out;
-	int inserted = rlp == NULL;
+	size_t arena = r->arenalen, npairs = r->npairs;
+	int old = find(r, key, klen), inserted = rlp == NULL;
 
+	if (old >= 0) {
+		arena -= r->pair[old].klen + r->pair[old].vlen;
+		npairs--;
+	}
+	if (rlp != NULL) {
+		arena += klen + rlplen;
+		npairs++;
+	}
+	if (arena > P2P_ENR_MAX_SIZE || npairs > P2P_ENR_MAX_PAIRS)
+		return P2P_EENRSIZE;
 	p2p_enr_init(&out);
 	out.seq = r->seq;
-	for (unsigned i = 0; i <= r->npairs; i++) {
-		const struct p2p_enr_pair *pp = i < r->npairs ? &r->pair[i] :
-		    NULL;
-		const uint8_t *k = pp ? r->arena + pp->koff : NULL;
-		int c = pp ? keycmp(k, pp->klen, key, klen) : 1;
-		struct p2p_enr_pair *np;
+	for (unsigned i = 0; i < r->npairs; i++) {
+		const struct p2p_enr_pair *pp = &r->pair[i];
+		const uint8_t *k = r->arena + pp->koff;
+		int c = keycmp(k, pp->klen, key, klen);
 
 		if (!inserted && c >= 0) {
-			if (out.npairs >= P2P_ENR_MAX_PAIRS ||
-			    out.arenalen + klen + rlplen > P2P_ENR_MAX_SIZE)
-				return P2P_EENRSIZE;
-			np = &out.pair[out.npairs++];
-			np->koff = out.arenalen;
-			np->klen = (uint16_t)klen;
-			memcpy(out.arena + out.arenalen, key, klen);
-			out.arenalen += (uint16_t)klen;
-			np->voff = out.arenalen;
-			np->vlen = (uint16_t)rlplen;
-			memcpy(out.arena + out.arenalen, rlp, rlplen);
-			out.arenalen += (uint16_t)rlplen;
+			append(&out, key, klen, rlp, rlplen);
 			inserted = 1;
 		}
-		if (pp == NULL || c == 0)
-			continue;
-		np = &out.pair[out.npairs++];
-		*np = *pp;
-		np->koff = out.arenalen;
-		memcpy(out.arena + out.arenalen, k, pp->klen + pp->vlen);
-		np->voff = (uint16_t)(np->koff + pp->klen);
-		out.arenalen += (uint16_t)(pp->klen + pp->vlen);
+		if (c != 0)
+			append(&out, k, pp->klen, r->arena + pp->voff,
+			    pp->vlen);
 	}
+	if (!inserted)
+		append(&out, key, klen, rlp, rlplen);
 	if (!fits(&out))
 		return P2P_EENRSIZE;
 	*r = out;	/* the signature is dropped with the old record */
@@ -117,11 +144,12 @@ p2p_enr_set(struct p2p_enr *r, const char *key, const uint8_t *rlp,
 	struct p2p_rlp_item item;
 	size_t klen = strlen(key);
 
-	if (klen == 0 || rlplen > P2P_ENR_MAX_SIZE ||
-	    p2p_rlp_decode(&item, rlp, rlplen) != 0)
+	if (klen == 0)
 		return P2P_EINVAL;
-	if (klen > P2P_ENR_MAX_SIZE)
+	if (klen > P2P_ENR_MAX_SIZE || rlplen > P2P_ENR_MAX_SIZE)
 		return P2P_EENRSIZE;
+	if (p2p_rlp_decode(&item, rlp, rlplen) != 0)
+		return P2P_EINVAL;
 	return rebuild(r, (const uint8_t *)key, klen, rlp, rlplen);
 }
 
@@ -212,17 +240,17 @@ p2p_enr_sign(struct p2p_enr *r, const struct p2p_privkey *key)
 	return 0;
 }
 
-/* Appends one decoded pair, checking order and uniqueness. */
+/*
+ * Appends one decoded pair, checking order and uniqueness as go-ethereum
+ * does.  The arena cannot overflow: it holds a subset of the input's at
+ * most 300 bytes.
+ */
 static int
 add_pair(struct p2p_enr *r, const struct p2p_rlp_item *k,
     const struct p2p_rlp_item *v)
 {
-	struct p2p_enr_pair *pp, *prev;
-
-	if (k->is_list)
-		return P2P_EEXPECTSTR;
 	if (r->npairs > 0) {
-		prev = &r->pair[r->npairs - 1];
+		const struct p2p_enr_pair *prev = &r->pair[r->npairs - 1];
 		int c = keycmp(r->arena + prev->koff, prev->klen, k->data,
 		    k->len);
 
@@ -233,15 +261,7 @@ add_pair(struct p2p_enr *r, const struct p2p_rlp_item *k,
 	}
 	if (r->npairs >= P2P_ENR_MAX_PAIRS)
 		return P2P_EENRSIZE;
-	pp = &r->pair[r->npairs++];
-	pp->koff = r->arenalen;
-	pp->klen = (uint16_t)k->len;
-	memcpy(r->arena + r->arenalen, k->data, k->len);
-	r->arenalen += (uint16_t)k->len;
-	pp->voff = r->arenalen;
-	pp->vlen = (uint16_t)v->rawlen;
-	memcpy(r->arena + r->arenalen, v->raw, v->rawlen);
-	r->arenalen += (uint16_t)v->rawlen;
+	append(r, k->data, k->len, v->raw, v->rawlen);
 	return 0;
 }
 
@@ -259,14 +279,20 @@ p2p_enr_decode(struct p2p_enr *r, const uint8_t *rlp, size_t len)
 		return rc;
 	if ((rc = p2p_rlp_iter_init(&it, &list)) != 0)
 		return rc;
-	if (p2p_rlp_iter_next(&it, &sig) != 1 ||
-	    p2p_rlp_iter_next(&it, &seq) != 1)
+	/* Errors in go-ethereum's order: each element as it is read. */
+	if (p2p_rlp_iter_next(&it, &sig) != 1)
 		return P2P_EENRINCOMPLETE;
 	if (sig.is_list)
 		return P2P_EEXPECTSTR;
+	if (p2p_rlp_iter_next(&it, &seq) != 1)
+		return P2P_EENRINCOMPLETE;
 	if ((rc = p2p_rlp_uint64(&seq, &r->seq)) != 0)
 		goto fail;
 	while ((rc = p2p_rlp_iter_next(&it, &k)) == 1) {
+		if (k.is_list) {
+			rc = P2P_EEXPECTSTR;
+			goto fail;
+		}
 		if (p2p_rlp_iter_next(&it, &v) != 1) {
 			rc = P2P_EENRINCOMPLETE;
 			goto fail;
@@ -274,6 +300,8 @@ p2p_enr_decode(struct p2p_enr *r, const uint8_t *rlp, size_t len)
 		if ((rc = add_pair(r, &k, &v)) != 0)
 			goto fail;
 	}
+	if (rc < 0)
+		goto fail;
 	/* A signature of the wrong size is kept as "present but bad" so
 	 * verification, not decoding, reports it. */
 	r->has_sig = sig.len == sizeof(r->sig) ? 1 : -1;
@@ -371,19 +399,13 @@ int
 p2p_enr_get(const struct p2p_enr *r, const char *key, const uint8_t **rlp,
     size_t *rlplen)
 {
-	size_t klen = strlen(key);
+	int i = find(r, (const uint8_t *)key, strlen(key));
 
-	for (unsigned i = 0; i < r->npairs; i++) {
-		const struct p2p_enr_pair *pp = &r->pair[i];
-
-		if (keycmp(r->arena + pp->koff, pp->klen,
-		    (const uint8_t *)key, klen) == 0) {
-			*rlp = r->arena + pp->voff;
-			*rlplen = pp->vlen;
-			return 0;
-		}
-	}
-	return P2P_ENOTFOUND;
+	if (i < 0)
+		return P2P_ENOTFOUND;
+	*rlp = r->arena + r->pair[i].voff;
+	*rlplen = r->pair[i].vlen;
+	return 0;
 }
 
 void

@@ -153,7 +153,7 @@ p2p_json_enr(const struct p2p_enr *r)
 		json_object_set_new(o, "enr", json_string(text));
 	json_object_set_new(o, "seq", p2p_json_uint(r->seq));
 	add_typed(o, r);
-	if (r->has_sig)
+	if (r->has_sig == 1)
 		p2p_json_set_hex(o, "signature", r->sig, sizeof(r->sig));
 	if (p2p_enr_encode(r, raw, &rawlen) == 0)
 		p2p_json_set_data(o, "rlp", raw, rawlen);

@@ -33,6 +33,9 @@ struct p2p_enr_pair {
 
 struct p2p_enr {
 	uint64_t seq;
+	/* 1: sig holds a 64-byte signature; 0: none (being built, or a
+	 * setter dropped it); -1: decoded with a signature of another length,
+	 * which p2p_enr_verify and p2p_enr_encode refuse (P2P_EENRSIG). */
 	int has_sig;
 	uint8_t sig[64];
 	uint16_t npairs;
@@ -48,7 +51,8 @@ void p2p_enr_init(struct p2p_enr *r);
  * Sets key to an already RLP-encoded value (any item, lists included),
  * replacing an existing value and keeping keys sorted.  Drops the signature.
  * Returns: 0; P2P_EENRSIZE if the record would no longer fit in 300 bytes
- *          once signed; P2P_EINVAL for an empty key or malformed value.
+ *          once signed (r is unchanged); P2P_EINVAL for an empty key or a
+ *          value that is not exactly one well-formed RLP item.
  */
 int p2p_enr_set(struct p2p_enr *r, const char *key, const uint8_t *rlp,
     size_t rlplen);
@@ -73,7 +77,9 @@ int p2p_enr_sign(struct p2p_enr *r, const struct p2p_privkey *key);
  * Decodes a record's RLP structure: [signature, seq, k1, v1, ...] with keys
  * sorted and unique, at most 300 bytes.  Does not check the signature.
  * Returns: 0; P2P_EENRSIZE; P2P_EENRINCOMPLETE; P2P_EENRORDER;
- *          P2P_EENRDUP; any RLP decoding error.
+ *          P2P_EENRDUP; P2P_EEXPECTSTR (signature or a key is a list);
+ *          any RLP decoding error (bytes after the record: P2P_ETRAILING).
+ *          r is left empty on error.
  */
 int p2p_enr_decode(struct p2p_enr *r, const uint8_t *rlp, size_t len);
 
@@ -85,15 +91,21 @@ int p2p_enr_decode(struct p2p_enr *r, const uint8_t *rlp, size_t len);
 int p2p_enr_verify(const struct p2p_enr *r);
 
 /*
- * Parses "enr:<base64url, no padding>": decode and verify.
+ * Parses "enr:<base64url, no padding>": decode and verify.  The base64 is
+ * read as Go's base64.RawURLEncoding reads it (non-zero bits after the
+ * last byte are ignored, '=' is refused) except that CR and LF, which Go
+ * skips, are refused too.  Text longer than a 300-byte record needs is
+ * refused before it is decoded.
  * Returns: 0; P2P_ESCHEME (no "enr:" prefix); P2P_EEMPTY; P2P_EBASE64;
  *          P2P_EENRSIZE; any error of p2p_enr_decode / p2p_enr_verify.
+ *          r is left empty on error.
  */
 int p2p_enr_parse(struct p2p_enr *r, const char *text, size_t len);
 
 /*
- * Encodes a signed record.
- * Returns: 0; P2P_EENRUNSIGNED; P2P_ETOOBIG (*outlen = size needed).
+ * Encodes a signed record (a decoded one byte for byte as it came in).
+ * Returns: 0; P2P_EENRUNSIGNED; P2P_EENRSIG (has_sig -1);
+ *          P2P_ETOOBIG (*outlen = size needed).
  */
 int p2p_enr_encode(const struct p2p_enr *r, uint8_t *out, size_t *outlen);
 
