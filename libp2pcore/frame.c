@@ -31,6 +31,7 @@ struct p2p_frame {
 	struct mac ingress;
 	int snappy;
 	int fake_mac;
+	int err;		/* sticky reader error */
 	/* reader */
 	uint8_t hdr[32];
 	size_t hdrlen;
@@ -45,6 +46,11 @@ struct p2p_frame {
 	uint8_t *comp;
 	size_t compcap;
 };
+
+/* Buffers above this are given back once the message in them is done:
+ * a connection idles with at most this much per buffer, not 16 MiB, and
+ * a stream of messages up to 1 MiB allocates nothing after the first. */
+#define KEEP (2u << 20)
 
 static size_t
 pad16(size_t n)
@@ -183,6 +189,17 @@ p2p_frame_write_size(const struct p2p_frame *f, size_t len)
 	return P2P_FRAME_OVERHEAD - 16 + pad16(9 + n) + 16;
 }
 
+/* Frees a buffer grown past KEEP by an earlier, larger message. */
+static void
+shrink(uint8_t **buf, size_t *cap)
+{
+	if (*cap > KEEP) {
+		free(*buf);
+		*buf = NULL;
+		*cap = 0;
+	}
+}
+
 static int
 grow(uint8_t **buf, size_t *cap, size_t need)
 {
@@ -242,22 +259,24 @@ p2p_frame_write(struct p2p_frame *f, uint64_t code, const uint8_t *data,
 		*outlen = total;
 		return P2P_ETOOBIG;
 	}
-	memset(out, 0, 32 + pad16(size));
 	out[0] = (uint8_t)(size >> 16);
 	out[1] = (uint8_t)(size >> 8);
 	out[2] = (uint8_t)size;
 	memcpy(out + 3, "\xc2\x80\x80", 3);
+	memset(out + 6, 0, 10);
 	memcpy(out + 32, cp, clen);
 	memcpy(out + 32 + clen, data, len);
-	if (!EVP_EncryptUpdate(f->enc, out, &n, out, 16) ||
-	    header_mac(f, &f->egress, out, out + 16) != 0 ||
-	    !EVP_EncryptUpdate(f->enc, out + 32, &n, out + 32,
-	    (int)pad16(size)) ||
+	memset(out + 32 + size, 0, pad16(size) - size);
+	rc = EVP_EncryptUpdate(f->enc, out, &n, out, 16) &&
+	    header_mac(f, &f->egress, out, out + 16) == 0 &&
+	    EVP_EncryptUpdate(f->enc, out + 32, &n, out + 32,
+	    (int)pad16(size)) &&
 	    frame_mac(f, &f->egress, out + 32, pad16(size),
-	    out + 32 + pad16(size)) != 0)
-		return P2P_ECRYPTO;
-	*outlen = total;
-	return 0;
+	    out + 32 + pad16(size)) == 0 ? 0 : P2P_ECRYPTO;
+	shrink(&f->comp, &f->compcap);
+	if (rc == 0)
+		*outlen = total;
+	return rc;
 }
 
 /* Header complete: check its MAC, decrypt it, size the body. */
@@ -334,21 +353,34 @@ p2p_frame_read(struct p2p_frame *f, const uint8_t *in, size_t len,
     size_t *consumed, struct p2p_frame_msg *msg)
 {
 	size_t used = 0;
-	int rc;
+	int rc = 0;
 
+	*consumed = 0;
+	if (f->err != 0)
+		return f->err;
 	if (!f->have_hdr) {
-		used += take(f->hdr, &f->hdrlen, 32, in, len);
-		if (f->hdrlen < 32) {
-			*consumed = used;
-			return P2P_EAGAIN;
+		if (f->hdrlen == 0) {
+			/* The previous message is no longer the caller's. */
+			shrink(&f->body, &f->bodycap);
+			shrink(&f->plain, &f->plaincap);
 		}
-		if ((rc = read_header(f)) != 0)
-			return rc;
+		used += take(f->hdr, &f->hdrlen, 32, in, len);
+		if (f->hdrlen < 32)
+			rc = P2P_EAGAIN;
+		else
+			rc = read_header(f);
 	}
-	used += take(f->body, &f->bodylen, pad16(f->size) + 16, in + used,
-	    len - used);
+	if (rc == 0) {
+		used += take(f->body, &f->bodylen, pad16(f->size) + 16,
+		    in + used, len - used);
+		if (f->bodylen < pad16(f->size) + 16)
+			rc = P2P_EAGAIN;
+		else
+			rc = read_body(f, msg);
+	}
 	*consumed = used;
-	if (f->bodylen < pad16(f->size) + 16)
-		return P2P_EAGAIN;
-	return read_body(f, msg);
+	/* The MAC and CTR states are past this point: no way back. */
+	if (rc != 0 && rc != P2P_EAGAIN)
+		f->err = rc;
+	return rc;
 }

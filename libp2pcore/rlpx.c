@@ -56,24 +56,24 @@ static int
 seal(uint8_t *out, size_t *outlen, uint8_t *plain, size_t plainlen,
     int legacy, const struct p2p_pubkey *to)
 {
-	uint8_t pad;
+	uint8_t pad[2];
 	size_t n;
 	int rc;
 
 	if (legacy) {
-		n = P2P_RLPX_HANDSHAKE_MAX;
+		n = P2P_RLPX_MSG_MAX;
 		rc = p2p_ecies_encrypt(out, &n, to, plain, plainlen, NULL, 0);
 		*outlen = n;
 		return rc;
 	}
-	if ((rc = p2pi_random(&pad, 1)) != 0 ||
+	if ((rc = p2pi_random(pad, 2)) != 0 ||
 	    (rc = p2pi_random(plain + plainlen, 299)) != 0)
 		return rc;
-	plainlen += 100 + pad % 200;
+	plainlen += 100 + (size_t)(pad[0] << 8 | pad[1]) % 200;
 	n = plainlen + P2P_ECIES_OVERHEAD;
 	out[0] = (uint8_t)(n >> 8);
 	out[1] = (uint8_t)n;
-	n = P2P_RLPX_HANDSHAKE_MAX - 2;
+	n = P2P_RLPX_MSG_MAX - 2;
 	rc = p2p_ecies_encrypt(out + 2, &n, to, plain, plainlen, out, 2);
 	*outlen = n + 2;
 	return rc;
@@ -151,53 +151,76 @@ p2p_rlpx_ack_write(struct p2p_rlpx_hs *hs)
 	return rc;
 }
 
+/* Decrypts n bytes at buf as a pre-EIP-8 message (bare ECIES) or, eip8,
+ * as the EIP-8 body after the size prefix that is its shared MAC data. */
+static int
+decrypt(const struct p2p_privkey *key, const uint8_t *buf, size_t n,
+    int eip8, uint8_t *plain, size_t *plainlen)
+{
+	int rc;
+
+	if (eip8)
+		rc = p2p_ecies_decrypt(plain, plainlen, key, buf + 2, n - 2,
+		    buf, 2);
+	else
+		rc = p2p_ecies_decrypt(plain, plainlen, key, buf, n, NULL, 0);
+	/* Too short to be ECIES at all: a malformed message. */
+	return rc == P2P_ETRUNCATED ? P2P_EHANDSHAKE : rc;
+}
+
 /*
  * Finds and decrypts one handshake message at the start of buf.  The size
  * prefix is checked first: a declared size over the limit is refused
  * after two bytes, before any EC work.  A pre-EIP-8 message is bare ECIES,
  * so it starts with 0x04, and its prefix would read as 1026..1281; only
- * then is the fixed legacy size tried first, as go-ethereum does.
+ * then are the first legacy_len bytes tried as one, as go-ethereum does,
+ * and only once, so a peer dribbling bytes cannot make us repeat the ECDH.
  */
 static int
-open_msg(const struct p2p_privkey *key, size_t legacy_len,
-    const uint8_t *buf, size_t len, uint8_t *plain, size_t *plainlen,
-    size_t *consumed, int *eip8)
+open_msg(struct p2p_rlpx_hs *hs, size_t legacy_len, const uint8_t *buf,
+    size_t len, uint8_t *plain, size_t *plainlen, size_t *consumed)
 {
-	size_t size, n = *plainlen;
+	size_t size, cap = *plainlen;
 	int rc;
 
-	if (len < 2)
+	if (len < 2) {
+		hs->need = 2;
 		return P2P_EAGAIN;
-	size = 2 + ((size_t)buf[0] << 8 | buf[1]);
+	}
+	size = (size_t)buf[0] << 8 | buf[1];
 	if (size > P2P_RLPX_HANDSHAKE_MAX)
 		return P2P_ETOOBIG;
-	if (buf[0] == 0x04) {
-		if (len < legacy_len)
+	size += 2;
+	if (buf[0] == 0x04 && !hs->legacy_failed) {
+		if (len < legacy_len) {
+			hs->need = legacy_len;
 			return P2P_EAGAIN;
-		if (p2p_ecies_decrypt(plain, &n, key, buf, legacy_len, NULL,
-		    0) == 0) {
-			*plainlen = n;
+		}
+		if (decrypt(&hs->key, buf, legacy_len, 0, plain,
+		    plainlen) == 0) {
 			*consumed = legacy_len;
-			*eip8 = 0;
+			hs->remote_eip8 = 0;
 			return 0;
 		}
+		hs->legacy_failed = 1;
+		*plainlen = cap;
 	}
-	if (len < size)
+	if (len < size) {
+		hs->need = size;
 		return P2P_EAGAIN;
-	n = *plainlen;
-	if ((rc = p2p_ecies_decrypt(plain, &n, key, buf + 2, size - 2, buf,
-	    2)) != 0)
+	}
+	if ((rc = decrypt(&hs->key, buf, size, 1, plain, plainlen)) != 0)
 		return rc;
-	*plainlen = n;
 	*consumed = size;
-	*eip8 = 1;
+	hs->remote_eip8 = 1;
 	return 0;
 }
 
-/* The first n elements of an EIP-8 body: a list followed by padding,
- * with any further elements ignored (forward compatibility). */
+/* The list of an EIP-8 body (padding follows it), its first n elements,
+ * and where the rest of its elements start. */
 static int
-body_items(const uint8_t *p, size_t len, struct p2p_rlp_item *it, int n)
+body_items(const uint8_t *p, size_t len, struct p2p_rlp_item *it, int n,
+    const uint8_t **rest, size_t *restlen)
 {
 	struct p2p_rlp_item list;
 	struct p2p_rlp_iter iter;
@@ -208,36 +231,57 @@ body_items(const uint8_t *p, size_t len, struct p2p_rlp_item *it, int n)
 	for (int i = 0; i < n; i++)
 		if (p2p_rlp_iter_next(&iter, &it[i]) != 1)
 			return P2P_EHANDSHAKE;
+	*restlen = (size_t)(iter.end - iter.p);
+	*rest = *restlen ? iter.p : NULL;
 	return 0;
 }
 
-/* Decodes an EIP-8 auth body: [sig, pubkey, nonce, version, ...]. */
-static int
-auth_fields(struct p2p_rlpx_hs *hs, const uint8_t *p, size_t n,
-    uint8_t sig[65], uint8_t pub[64])
+int
+p2p_rlpx_auth_decode(struct p2p_rlpx_auth_body *b, const uint8_t *body,
+    size_t len, int eip8)
 {
 	struct p2p_rlp_item it[4];
 
-	if (body_items(p, n, it, 4) != 0 ||
-	    p2p_rlp_bytes_exact(&it[0], sig, 65) != 0 ||
-	    p2p_rlp_bytes_exact(&it[1], pub, 64) != 0 ||
-	    p2p_rlp_bytes_exact(&it[2], hs->remote_nonce, 32) != 0 ||
-	    p2p_rlp_uint64(&it[3], &hs->remote_version) != 0)
+	if (!eip8) {
+		if (len != AUTH_PLAIN)
+			return P2P_EHANDSHAKE;
+		memcpy(b->sig, body, 65);
+		memcpy(b->pub, body + 97, 64);
+		memcpy(b->nonce, body + 161, 32);
+		b->version = P2P_RLPX_VERSION;
+		b->rest = NULL;
+		b->restlen = 0;
+		return 0;
+	}
+	if (body_items(body, len, it, 4, &b->rest, &b->restlen) != 0 ||
+	    p2p_rlp_bytes_exact(&it[0], b->sig, 65) != 0 ||
+	    p2p_rlp_bytes_exact(&it[1], b->pub, 64) != 0 ||
+	    p2p_rlp_bytes_exact(&it[2], b->nonce, 32) != 0 ||
+	    p2p_rlp_uint64(&it[3], &b->version) != 0)
 		return P2P_EHANDSHAKE;
 	return 0;
 }
 
-/* Decodes an EIP-8 ack body: [ephemeral pubkey, nonce, version, ...]. */
-static int
-ack_fields(struct p2p_rlpx_hs *hs, const uint8_t *p, size_t n,
-    uint8_t eph[64])
+int
+p2p_rlpx_ack_decode(struct p2p_rlpx_ack_body *b, const uint8_t *body,
+    size_t len, int eip8)
 {
 	struct p2p_rlp_item it[3];
 
-	if (body_items(p, n, it, 3) != 0 ||
-	    p2p_rlp_bytes_exact(&it[0], eph, 64) != 0 ||
-	    p2p_rlp_bytes_exact(&it[1], hs->remote_nonce, 32) != 0 ||
-	    p2p_rlp_uint64(&it[2], &hs->remote_version) != 0)
+	if (!eip8) {
+		if (len != ACK_PLAIN)
+			return P2P_EHANDSHAKE;
+		memcpy(b->eph, body, 64);
+		memcpy(b->nonce, body + 64, 32);
+		b->version = P2P_RLPX_VERSION;
+		b->rest = NULL;
+		b->restlen = 0;
+		return 0;
+	}
+	if (body_items(body, len, it, 3, &b->rest, &b->restlen) != 0 ||
+	    p2p_rlp_bytes_exact(&it[0], b->eph, 64) != 0 ||
+	    p2p_rlp_bytes_exact(&it[1], b->nonce, 32) != 0 ||
+	    p2p_rlp_uint64(&it[2], &b->version) != 0)
 		return P2P_EHANDSHAKE;
 	return 0;
 }
@@ -246,31 +290,28 @@ int
 p2p_rlpx_auth_read(struct p2p_rlpx_hs *hs, const uint8_t *buf, size_t len,
     size_t *consumed)
 {
-	uint8_t plain[P2P_RLPX_HANDSHAKE_MAX], sig[65], pub[64], sv[32];
+	uint8_t plain[P2P_RLPX_HANDSHAKE_MAX], sv[32];
+	struct p2p_rlpx_auth_body b;
 	size_t n = sizeof(plain);
 	int rc;
 
-	if ((rc = open_msg(&hs->key, P2P_RLPX_AUTH_LEGACY_LEN, buf, len,
-	    plain, &n, consumed, &hs->remote_eip8)) != 0)
+	if ((rc = open_msg(hs, P2P_RLPX_AUTH_LEGACY_LEN, buf, len, plain, &n,
+	    consumed)) != 0 ||
+	    (rc = p2p_rlpx_auth_decode(&b, plain, n, hs->remote_eip8)) != 0)
 		goto out;
-	if (!hs->remote_eip8) {
-		memcpy(sig, plain, 65);
-		memcpy(pub, plain + 97, 64);
-		memcpy(hs->remote_nonce, plain + 161, 32);
-		hs->remote_version = P2P_RLPX_VERSION;
-	} else if ((rc = auth_fields(hs, plain, n, sig, pub)) != 0) {
-		goto out;
-	}
-	if ((rc = p2p_secp_pubkey_parse(&hs->remote, pub, 64)) != 0 ||
+	memcpy(hs->remote_nonce, b.nonce, 32);
+	hs->remote_version = b.version;
+	if ((rc = p2p_secp_pubkey_parse(&hs->remote, b.pub, 64)) != 0 ||
 	    (rc = signed_value(sv, &hs->remote, &hs->key,
 	    hs->remote_nonce)) != 0 ||
-	    (rc = p2p_secp_recover(&hs->remote_eph, sig, sv)) != 0)
+	    (rc = p2p_secp_recover(&hs->remote_eph, b.sig, sv)) != 0)
 		goto out;
 	memcpy(hs->auth, buf, *consumed);
 	hs->authlen = *consumed;
 out:
 	p2p_wipe(plain, sizeof(plain));
 	p2p_wipe(sv, sizeof(sv));
+	p2p_wipe(&b, sizeof(b));
 	return rc;
 }
 
@@ -278,26 +319,24 @@ int
 p2p_rlpx_ack_read(struct p2p_rlpx_hs *hs, const uint8_t *buf, size_t len,
     size_t *consumed)
 {
-	uint8_t plain[P2P_RLPX_HANDSHAKE_MAX], eph[64];
+	uint8_t plain[P2P_RLPX_HANDSHAKE_MAX];
+	struct p2p_rlpx_ack_body b;
 	size_t n = sizeof(plain);
 	int rc;
 
-	if ((rc = open_msg(&hs->key, P2P_RLPX_ACK_LEGACY_LEN, buf, len,
-	    plain, &n, consumed, &hs->remote_eip8)) != 0)
+	if ((rc = open_msg(hs, P2P_RLPX_ACK_LEGACY_LEN, buf, len, plain, &n,
+	    consumed)) != 0 ||
+	    (rc = p2p_rlpx_ack_decode(&b, plain, n, hs->remote_eip8)) != 0)
 		goto out;
-	if (!hs->remote_eip8) {
-		memcpy(eph, plain, 64);
-		memcpy(hs->remote_nonce, plain + 64, 32);
-		hs->remote_version = P2P_RLPX_VERSION;
-	} else if ((rc = ack_fields(hs, plain, n, eph)) != 0) {
-		goto out;
-	}
-	if ((rc = p2p_secp_pubkey_parse(&hs->remote_eph, eph, 64)) != 0)
+	memcpy(hs->remote_nonce, b.nonce, 32);
+	hs->remote_version = b.version;
+	if ((rc = p2p_secp_pubkey_parse(&hs->remote_eph, b.eph, 64)) != 0)
 		goto out;
 	memcpy(hs->ack, buf, *consumed);
 	hs->acklen = *consumed;
 out:
 	p2p_wipe(plain, sizeof(plain));
+	p2p_wipe(&b, sizeof(b));
 	return rc;
 }
 

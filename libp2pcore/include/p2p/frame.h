@@ -58,13 +58,14 @@ int p2p_frame_write(struct p2p_frame *f, uint64_t code, const uint8_t *data,
     size_t len, uint8_t *out, size_t *outlen);
 
 /*
- * Feeds received bytes.
+ * Feeds received bytes (any split: one byte at a time works).  Buffers at
+ * most one frame; *consumed is always set.
  * Returns: 0 with a message in *msg (*consumed bytes used; call again
  *          with the rest); P2P_EAGAIN when all len bytes were taken and more
  *          are needed; P2P_EMAC; P2P_ETOOBIG (a decompressed size over the
  *          limit, refused before allocating); P2P_EFIELD for a malformed
- *          message code or snappy data; P2P_ENOMEM.  After an error the
- *          stream is unusable.
+ *          message code or snappy data; P2P_ENOMEM; P2P_ECRYPTO.  An error
+ *          is final: later calls return it again.
  */
 int p2p_frame_read(struct p2p_frame *f, const uint8_t *in, size_t len,
     size_t *consumed, struct p2p_frame_msg *msg);

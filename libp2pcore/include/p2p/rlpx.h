@@ -8,6 +8,12 @@
  * Recipient:  p2p_rlpx_hs_init(hs, 0, key, NULL) -> p2p_rlpx_auth_read ->
  *             p2p_rlpx_ack_write -> send hs->ack -> p2p_rlpx_secrets.
  * p2p_rlpx_hs_clear wipes everything.
+ *
+ * Reading: a non-blocking reader keeps what arrived in one buffer and calls
+ * p2p_rlpx_auth_read / p2p_rlpx_ack_read with all of it.  On P2P_EAGAIN,
+ * hs->need says how many bytes (from the message start) to have before the
+ * next call, so it can read exactly that much and never into the frames
+ * that follow; calling earlier is harmless and costs no EC work.
  */
 #ifndef P2P_RLPX_H
 #define P2P_RLPX_H
@@ -18,8 +24,10 @@
 
 #define P2P_RLPX_AUTH_LEGACY_LEN 307
 #define P2P_RLPX_ACK_LEGACY_LEN 210
-/* Larger handshake messages are refused before any EC work. */
+/* An EIP-8 size prefix above this is refused before any EC work. */
 #define P2P_RLPX_HANDSHAKE_MAX 2048
+/* Largest handshake message on the wire: size prefix and body. */
+#define P2P_RLPX_MSG_MAX (2 + P2P_RLPX_HANDSHAKE_MAX)
 #define P2P_RLPX_VERSION 4
 
 struct p2p_rlpx_hs {
@@ -33,10 +41,14 @@ struct p2p_rlpx_hs {
 	struct p2p_pubkey remote_eph;
 	uint8_t remote_nonce[32];
 	/* The messages as they went over the wire (MACs start from them). */
-	uint8_t auth[P2P_RLPX_HANDSHAKE_MAX];
+	uint8_t auth[P2P_RLPX_MSG_MAX];
 	size_t authlen;
-	uint8_t ack[P2P_RLPX_HANDSHAKE_MAX];
+	uint8_t ack[P2P_RLPX_MSG_MAX];
 	size_t acklen;
+	/* After P2P_EAGAIN from a read: bytes wanted before calling again. */
+	size_t need;
+	/* The reader's own: the first bytes failed as a pre-EIP-8 message. */
+	int legacy_failed;
 };
 
 struct p2p_rlpx_secrets {
@@ -68,13 +80,16 @@ int p2p_rlpx_auth_write(struct p2p_rlpx_hs *hs, int legacy);
 
 /*
  * Recipient: reads the auth message from the start of buf, which holds
- * everything received so far.  The 2-byte EIP-8 size prefix is checked
- * first; when the data may be a pre-EIP-8 message (it starts with 0x04),
- * its first 307 bytes are tried as one, as go-ethereum does.
- * Returns: 0 (*consumed set, hs->remote and hs->remote_eph known);
- *          P2P_EAGAIN (more bytes needed); P2P_ETOOBIG (declared size over
- *          P2P_RLPX_HANDSHAKE_MAX, decided before any EC work); P2P_EPUBKEY;
- *          P2P_EMAC; P2P_EHANDSHAKE; P2P_ESIG.
+ * everything received so far (the same start on every call).  The 2-byte
+ * EIP-8 size prefix is checked first; when the data may be a pre-EIP-8
+ * message (it starts with 0x04), its first 307 bytes are tried as one, as
+ * go-ethereum does, once.
+ * Returns: 0 (*consumed set, hs->remote and hs->remote_eph known, the
+ *          message kept in hs->auth); P2P_EAGAIN (hs->need set);
+ *          P2P_ETOOBIG (size prefix over P2P_RLPX_HANDSHAKE_MAX, decided
+ *          from the first two bytes); P2P_EPUBKEY; P2P_EMAC;
+ *          P2P_EHANDSHAKE (malformed body or too short for ECIES);
+ *          P2P_ESIG.
  */
 int p2p_rlpx_auth_read(struct p2p_rlpx_hs *hs, const uint8_t *buf,
     size_t len, size_t *consumed);
@@ -83,9 +98,49 @@ int p2p_rlpx_auth_read(struct p2p_rlpx_hs *hs, const uint8_t *buf,
 int p2p_rlpx_ack_write(struct p2p_rlpx_hs *hs);
 
 /* Initiator: reads the ack (first 210 bytes tried as pre-EIP-8).  Same
- * returns as p2p_rlpx_auth_read. */
+ * contract as p2p_rlpx_auth_read; the message is kept in hs->ack. */
 int p2p_rlpx_ack_read(struct p2p_rlpx_hs *hs, const uint8_t *buf,
     size_t len, size_t *consumed);
+
+/*
+ * The decrypted bodies, decoded without any EC work (the read functions
+ * use these; a tool or test can show what a peer sent).  rest points into
+ * the body given: the RLP list elements after the known ones, which EIP-8
+ * says to ignore; NULL, 0 when there are none.
+ */
+struct p2p_rlpx_auth_body {
+	uint8_t sig[P2P_SIG_LEN];	/* over static-shared-secret ^ nonce */
+	uint8_t pub[P2P_PUBKEY_LEN];	/* initiator's static key, unchecked */
+	uint8_t nonce[32];
+	uint64_t version;		/* 4 for pre-EIP-8 */
+	const uint8_t *rest;
+	size_t restlen;
+};
+
+struct p2p_rlpx_ack_body {
+	uint8_t eph[P2P_PUBKEY_LEN];	/* recipient's ephemeral key, unchecked */
+	uint8_t nonce[32];
+	uint64_t version;
+	const uint8_t *rest;
+	size_t restlen;
+};
+
+/*
+ * Decodes an auth body: eip8, rlp([sig, pubkey, nonce, version, ...])
+ * followed by padding; else the 194-byte pre-EIP-8 layout sig || keccak(
+ * ephemeral key) || pubkey || nonce || 0.
+ * Returns: 0; P2P_EHANDSHAKE.
+ */
+int p2p_rlpx_auth_decode(struct p2p_rlpx_auth_body *b, const uint8_t *body,
+    size_t len, int eip8);
+
+/*
+ * Decodes an ack body: eip8, rlp([ephemeral key, nonce, version, ...]) and
+ * padding; else the 97-byte pre-EIP-8 layout key || nonce || 0.
+ * Returns: 0; P2P_EHANDSHAKE.
+ */
+int p2p_rlpx_ack_decode(struct p2p_rlpx_ack_body *b, const uint8_t *body,
+    size_t len, int eip8);
 
 /*
  * Derives the session secrets once both messages are known.
