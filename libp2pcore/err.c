@@ -67,6 +67,18 @@ static const struct {
 	{ P2P_EHANDSHAKE, "EHANDSHAKE", "malformed handshake message" },
 	{ P2P_EIDENTITY, "EIDENTITY",
 	    "unexpected identity: Hello ID differs from the handshake key" },
+	{ P2P_ETIMEOUT, "ETIMEOUT", "timed out" },
+	{ P2P_ECONNREFUSED, "ECONNREFUSED", "connection refused" },
+	{ P2P_ENET, "ENET", "network error" },
+	{ P2P_ECLOSED, "ECLOSED", "connection closed by the peer" },
+	{ P2P_EDISCONNECTED, "EDISCONNECTED", "the peer sent Disconnect" },
+	{ P2P_EPROTO, "EPROTO", "base protocol violation" },
+	{ P2P_EEXPIRED, "EEXPIRED", "discovery packet expired" },
+	{ P2P_EPKTHASH, "EPKTHASH", "discovery packet hash mismatch" },
+	{ P2P_EPKTTYPE, "EPKTTYPE", "unknown discovery packet type" },
+	{ P2P_ENOPROOF, "ENOPROOF", "no endpoint proof (node not bonded)" },
+	{ P2P_ERESTRICTED, "ERESTRICTED", "address outside NetRestrict" },
+	{ P2P_EDB, "EDB", "node database error" },
 };
 
 const char *

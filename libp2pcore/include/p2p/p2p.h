@@ -63,6 +63,18 @@ enum p2p_err {
 	P2P_EAGAIN = -42,	/* need more input */
 	P2P_EHANDSHAKE = -43,	/* malformed handshake message */
 	P2P_EIDENTITY = -44,	/* Hello ID differs from the RLPx key */
+	P2P_ETIMEOUT = -45,	/* timed out */
+	P2P_ECONNREFUSED = -46,	/* TCP connection refused */
+	P2P_ENET = -47,		/* network error (errno has details) */
+	P2P_ECLOSED = -48,	/* connection closed by the peer */
+	P2P_EDISCONNECTED = -49, /* the peer sent Disconnect */
+	P2P_EPROTO = -50,	/* base-protocol violation */
+	P2P_EEXPIRED = -51,	/* discovery packet expired */
+	P2P_EPKTHASH = -52,	/* discovery packet hash mismatch */
+	P2P_EPKTTYPE = -53,	/* unknown discovery packet type */
+	P2P_ENOPROOF = -54,	/* no endpoint proof (not bonded) */
+	P2P_ERESTRICTED = -55,	/* address outside NetRestrict */
+	P2P_EDB = -56,		/* node database error */
 };
 
 /*
