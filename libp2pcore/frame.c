@@ -298,6 +298,18 @@ read_header(struct p2p_frame *f)
 	return grow(&f->body, &f->bodycap, pad16(f->size) + 16);
 }
 
+/*
+ * ethereumjs sends Disconnect (code 0x01) uncompressed even after both
+ * Hellos said version 5, so for that code alone a payload that is not
+ * valid snappy is taken as it is (rlpx.md: decode Disconnect leniently).
+ * Any other code with bad snappy data is an error.
+ */
+static int
+raw_disconnect(const struct p2p_frame_msg *msg)
+{
+	return msg->code == 1 ? 0 : P2P_EFIELD;
+}
+
 /* Body complete: check its MAC, decrypt, split code and payload. */
 static int
 read_body(struct p2p_frame *f, struct p2p_frame_msg *msg)
@@ -324,14 +336,14 @@ read_body(struct p2p_frame *f, struct p2p_frame_msg *msg)
 		return 0;
 	if (snappy_uncompressed_length((const char *)msg->data, msg->len,
 	    &ulen) != SNAPPY_OK)
-		return P2P_EFIELD;
+		return raw_disconnect(msg);
 	if (ulen > P2P_FRAME_MAX)
-		return P2P_ETOOBIG;
+		return msg->code == 1 ? raw_disconnect(msg) : P2P_ETOOBIG;
 	if ((rc = grow(&f->plain, &f->plaincap, ulen ? ulen : 1)) != 0)
 		return rc;
 	if (snappy_uncompress((const char *)msg->data, msg->len,
 	    (char *)f->plain, &ulen) != SNAPPY_OK)
-		return P2P_EFIELD;
+		return raw_disconnect(msg);
 	msg->data = f->plain;
 	msg->len = ulen;
 	return 0;

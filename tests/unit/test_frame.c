@@ -393,6 +393,45 @@ test_limits(void)
 	free(out);
 }
 
+/* A Disconnect sent uncompressed after v5 Hellos (ethereumjs) comes out
+ * raw; a compressed one is decompressed; other codes get no such grace. */
+static void
+test_raw_disconnect(void)
+{
+	static const struct { const char *in; const char *out; } cases[] = {
+		{ "\x08", "\x08" },		/* bare reason, raw */
+		{ "\x80", "\x80" },		/* bare reason 0 */
+		{ "\xc1\x03", "\xc1\x03" },	/* [3], raw */
+		{ "\x02\x04\xc1\x04", "\xc1\x04" },	/* [4], snappy */
+	};
+	struct p2p_frame *a, *b;
+	struct p2p_frame_msg msg;
+	uint8_t out[128];
+	size_t n;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		pair(&a, &b, 0);
+		p2p_frame_set_snappy(b, 1);
+		n = sizeof(out);
+		CHECK_INT(p2p_frame_write(a, 1, (const uint8_t *)cases[i].in,
+		    strlen(cases[i].in), out, &n), 0);
+		CHECK_INT(read_all(b, out, n, &msg), 0);
+		CHECK_INT(msg.code, 1);
+		CHECK_INT(msg.len, strlen(cases[i].out));
+		CHECK(memcmp(msg.data, cases[i].out, msg.len) == 0);
+		p2p_frame_free(a);
+		p2p_frame_free(b);
+	}
+	pair(&a, &b, 0);
+	p2p_frame_set_snappy(b, 1);
+	n = sizeof(out);
+	CHECK_INT(p2p_frame_write(a, 2, (const uint8_t *)"\x08", 1, out, &n),
+	    0);
+	CHECK_INT(read_all(b, out, n, &msg), P2P_EFIELD);
+	p2p_frame_free(a);
+	p2p_frame_free(b);
+}
+
 /* With snappy the limit is on the payload before compression: a
  * compressible 2^24-1 bytes goes, one more does not. */
 static void
@@ -501,6 +540,7 @@ const struct unit_test unit_frame[] = {
 	{ "tamper", test_tamper },
 	{ "limits", test_limits },
 	{ "limits_snappy", test_limits_snappy },
+	{ "raw_disconnect", test_raw_disconnect },
 	{ "malformed", test_malformed },
 	{ NULL, NULL },
 };

@@ -64,7 +64,9 @@ int p2p_frame_write(struct p2p_frame *f, uint64_t code, const uint8_t *data,
  *          with the rest); P2P_EAGAIN when all len bytes were taken and more
  *          are needed; P2P_EMAC; P2P_ETOOBIG (a decompressed size over the
  *          limit, refused before allocating); P2P_EFIELD for a malformed
- *          message code or snappy data; P2P_ENOMEM; P2P_ECRYPTO.  An error
+ *          message code or snappy data (except a Disconnect, code 1, whose
+ *          payload comes out raw when it is not snappy: ethereumjs sends it
+ *          so); P2P_ENOMEM; P2P_ECRYPTO.  An error
  *          is final: later calls return it again.
  */
 int p2p_frame_read(struct p2p_frame *f, const uint8_t *in, size_t len,
