@@ -117,7 +117,8 @@ cli_error_record(const char *input, size_t inputlen, int err,
 int
 cli_emit(json_t *o)
 {
-	int rc = json_dumpf(o, stdout, JSON_COMPACT | JSON_ENSURE_ASCII);
+	int rc = json_dumpf(o, stdout, JSON_COMPACT | JSON_ENSURE_ASCII |
+	    JSON_REAL_PRECISION(10));
 
 	json_decref(o);
 	if (rc != 0 || fputc('\n', stdout) == EOF || fflush(stdout) != 0)

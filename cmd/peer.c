@@ -1,0 +1,428 @@
+/*
+ * peer.c - the parts of p2p-dial and p2p-listen that are the same on both
+ * sides of a connection: option values, record fields, the session loop.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/event.h>
+
+#include <p2p/hex.h>
+#include <p2p/json.h>
+
+#include "cli.h"
+#include "peer.h"
+
+/* Message codes each well-known protocol uses, so offsets match what
+ * its implementations compute. */
+static uint32_t
+known_length(const char *name, uint32_t version)
+{
+	if (strcmp(name, "eth") == 0)
+		return version <= 62 ? 8 : 17;
+	if (strcmp(name, "snap") == 0)
+		return 8;
+	if (strcmp(name, "les") == 0)
+		return version <= 2 ? 21 : 23;
+	return 16;
+}
+
+int
+peer_parse_caps(const char *s, struct p2p_hello *h)
+{
+	const char *p = s;
+
+	h->ncaps = 0;
+	while (*p != '\0') {
+		struct p2p_cap *cap = &h->caps[h->ncaps];
+		size_t n = strcspn(p, "/,");
+		uint64_t v, len = 0;
+		char num[24];
+		const char *colon, *end;
+
+		if (h->ncaps == P2P_PROTO_MAX_CAPS) {
+			cli_warn("--caps: more than %d capabilities",
+			    P2P_PROTO_MAX_CAPS);
+			return -1;
+		}
+		if (n == 0 || n > P2P_PROTO_CAP_NAME_MAX || p[n] != '/')
+			goto bad;
+		memcpy(cap->name, p, n);
+		cap->name[n] = '\0';
+		p += n + 1;
+		end = p + strcspn(p, ",");
+		colon = memchr(p, ':', (size_t)(end - p));
+		n = (size_t)((colon ? colon : end) - p);
+		if (n == 0 || n >= sizeof(num))
+			goto bad;
+		memcpy(num, p, n);
+		num[n] = '\0';
+		if (cli_parse_u64(num, &v) != 0 || v > UINT32_MAX)
+			goto bad;
+		if (colon != NULL) {
+			n = (size_t)(end - colon - 1);
+			if (n == 0 || n >= sizeof(num))
+				goto bad;
+			memcpy(num, colon + 1, n);
+			num[n] = '\0';
+			if (cli_parse_u64(num, &len) != 0 || len == 0 ||
+			    len > 1024)
+				goto bad;
+		}
+		cap->version = (uint32_t)v;
+		cap->length = len ? (uint32_t)len :
+		    known_length(cap->name, cap->version);
+		h->ncaps++;
+		p = *end == ',' ? end + 1 : end;
+		if (*end == ',' && *p == '\0')
+			goto bad;
+	}
+	return 0;
+bad:
+	cli_warn("--caps: '%s' is not name/version[:length][,...]", s);
+	return -1;
+}
+
+static const char *const phases[] = { "tcp", "auth", "hello", "ping",
+	"none" };
+
+int
+peer_parse_stage(const char *s, int allow_none)
+{
+	for (int i = 0; i <= STAGE_NONE; i++)
+		if (strcmp(s, phases[i]) == 0 &&
+		    (i != STAGE_NONE || allow_none))
+			return i;
+	return -1;
+}
+
+const char *
+peer_phase_name(int phase)
+{
+	return phase >= 0 && phase < STAGE_NONE ? phases[phase] : NULL;
+}
+
+static json_t *
+cap_json(const struct p2p_cap *cap)
+{
+	char buf[P2P_PROTO_CAP_NAME_MAX + 16];
+
+	snprintf(buf, sizeof(buf), "%s/%u", cap->name, cap->version);
+	return cli_json_text(buf, strlen(buf));
+}
+
+json_t *
+peer_remote_json(const struct p2p_conn *c)
+{
+	const struct p2p_hello *h = p2p_conn_remote_hello(c);
+	json_t *o = json_object(), *caps = json_array(), *shared = json_array();
+	const struct p2p_cap *m;
+	unsigned n;
+
+	p2p_json_set_hex(o, "id", h->id.b, sizeof(h->id.b));
+	json_object_set_new(o, "name", cli_json_text(h->client,
+	    strlen(h->client)));
+	json_object_set_new(o, "version", p2p_json_uint(h->version));
+	for (unsigned i = 0; i < h->ncaps; i++)
+		json_array_append_new(caps, cap_json(&h->caps[i]));
+	json_object_set_new(o, "caps", caps);
+	json_object_set_new(o, "listen_port", json_integer(h->listen_port));
+	json_object_set_new(o, "eip8", json_boolean(p2p_conn_remote_eip8(c)));
+	m = p2p_conn_caps(c, &n);
+	for (unsigned i = 0; i < n; i++)
+		json_array_append_new(shared, cap_json(&m[i]));
+	json_object_set_new(o, "shared", shared);
+	json_object_set_new(o, "snappy", json_boolean(p2p_conn_snappy(c)));
+	return o;
+}
+
+json_t *
+peer_disconnect_json(int reason, int remote)
+{
+	if (reason < 0)
+		return json_null();
+	return json_pack("{s:i,s:s,s:s}", "code", reason, "reason",
+	    p2p_proto_disc_reason((unsigned)reason), "by",
+	    remote ? "remote" : "local");
+}
+
+json_t *
+peer_msg_json(const struct p2p_conn *c, uint64_t code, const uint8_t *data,
+    size_t len)
+{
+	json_t *o = cli_record("msg"), *cap = json_null();
+	const struct p2p_cap *m;
+	unsigned n;
+
+	if (code < P2P_PROTO_BASE_LEN) {
+		cap = json_string("p2p");
+	} else {
+		m = p2p_conn_caps(c, &n);
+		for (unsigned i = 0; i < n; i++)
+			if (code >= m[i].offset &&
+			    code - m[i].offset < m[i].length) {
+				json_decref(cap);
+				cap = cap_json(&m[i]);
+				code -= m[i].offset;
+				break;
+			}
+	}
+	json_object_set_new(o, "code", p2p_json_uint(code));
+	json_object_set_new(o, "cap", cap);
+	json_object_set_new(o, "size", json_integer((json_int_t)len));
+	p2p_json_set_data(o, "data", data, len);
+	return o;
+}
+
+uint64_t
+peer_now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+json_t *
+peer_ms(uint64_t from_us, uint64_t to_us)
+{
+	return json_real((double)(to_us - from_us) / 1000.0);
+}
+
+/* The absolute code for a command's "cap" and relative "code". */
+static int
+command_code(struct p2p_conn *c, json_t *cmd, uint64_t *code,
+    const char **why)
+{
+	json_t *jcap = json_object_get(cmd, "cap"), *jcode;
+	const struct p2p_cap *m;
+	unsigned n;
+	char buf[P2P_PROTO_CAP_NAME_MAX + 16];
+
+	jcode = json_object_get(cmd, "code");
+	if (!json_is_integer(jcode) || json_integer_value(jcode) < 0) {
+		*why = "\"code\" must be a non-negative integer";
+		return -1;
+	}
+	*code = (uint64_t)json_integer_value(jcode);
+	if (jcap == NULL || json_is_null(jcap) ||
+	    (json_is_string(jcap) && strcmp(json_string_value(jcap), "p2p") ==
+	    0))
+		return 0;
+	if (!json_is_string(jcap)) {
+		*why = "\"cap\" must be a string like \"eth/68\"";
+		return -1;
+	}
+	m = p2p_conn_caps(c, &n);
+	for (unsigned i = 0; i < n; i++) {
+		snprintf(buf, sizeof(buf), "%s/%u", m[i].name, m[i].version);
+		if (strcmp(buf, json_string_value(jcap)) != 0)
+			continue;
+		if (*code >= m[i].length) {
+			*why = "\"code\" beyond the capability's length";
+			return -1;
+		}
+		*code += m[i].offset;
+		return 0;
+	}
+	*why = "\"cap\" is not a capability both sides share";
+	return -1;
+}
+
+static int
+command_send(struct p2p_conn *c, json_t *cmd, const char **why)
+{
+	json_t *jdata = json_object_get(cmd, "data");
+	const char *hex;
+	size_t hexlen, n;
+	uint8_t *data;
+	uint64_t code;
+	int rc;
+
+	if (command_code(c, cmd, &code, why) != 0)
+		return P2P_EFIELD;
+	if (jdata == NULL) {
+		hex = "0xc0";	/* an empty list, as Ping and Pong carry */
+	} else if (!json_is_string(jdata)) {
+		*why = "\"data\" must be a \"0x\" hex string";
+		return P2P_EFIELD;
+	} else {
+		hex = json_string_value(jdata);
+	}
+	hexlen = strlen(hex);
+	if (hexlen < 2 || hex[0] != '0' || (hex[1] != 'x' && hex[1] != 'X')) {
+		*why = "\"data\" must start with 0x";
+		return P2P_EFIELD;
+	}
+	n = hexlen / 2;
+	if ((data = malloc(n ? n : 1)) == NULL)
+		return P2P_ENOMEM;
+	rc = p2p_hex_decode(data, &n, hex + 2, hexlen - 2);
+	if (rc == 0)
+		rc = p2p_conn_send(c, code, data, n);
+	free(data);
+	return rc;
+}
+
+int
+peer_session_command(struct p2p_conn *c, const char *line, size_t len)
+{
+	json_error_t jerr;
+	json_t *cmd = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
+	const char *type, *why = NULL;
+	int rc = 0;
+
+	if (cmd == NULL || !json_is_object(cmd)) {
+		rc = P2P_EFIELD;
+		why = cmd == NULL ? jerr.text : "a command is a JSON object";
+		goto out;
+	}
+	type = json_string_value(json_object_get(cmd, "type"));
+	if (type == NULL) {
+		rc = P2P_EFIELD;
+		why = "\"type\" missing";
+	} else if (strcmp(type, "send") == 0) {
+		rc = command_send(c, cmd, &why);
+	} else if (strcmp(type, "ping") == 0) {
+		rc = p2p_conn_ping(c);
+	} else if (strcmp(type, "disconnect") == 0) {
+		json_t *r = json_object_get(cmd, "reason");
+
+		if (r != NULL && (!json_is_integer(r) ||
+		    json_integer_value(r) < 0 || json_integer_value(r) > 255)) {
+			rc = P2P_EFIELD;
+			why = "\"reason\" must be an integer 0-255";
+		} else {
+			p2p_conn_disconnect(c, r ? (unsigned)
+			    json_integer_value(r) : P2P_DISC_REQUESTED);
+		}
+	} else {
+		rc = P2P_EFIELD;
+		why = "unknown \"type\" (send, ping, disconnect)";
+	}
+out:
+	if (rc != 0)
+		cli_emit(cli_error_record(line, len > 200 ? 200 : len, rc, why));
+	json_decref(cmd);
+	return rc;
+}
+
+struct peer_session {
+	struct p2p_conn *c;
+	struct event *ev;	/* stdin readable */
+	struct event *linger;
+	struct evbuffer *buf;
+	uint32_t linger_ms;
+	int skipping;		/* inside an over-long line */
+};
+
+static void
+linger_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct peer_session *s = arg;
+
+	(void)fd;
+	(void)what;
+	p2p_conn_disconnect(s->c, P2P_DISC_REQUESTED);
+}
+
+static void
+stdin_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct peer_session *s = arg;
+	struct timeval tv;
+	size_t n;
+	char *line;
+	int r;
+
+	(void)what;
+	r = evbuffer_read(s->buf, fd, 1 << 16);
+	while ((line = evbuffer_readln(s->buf, &n, EVBUFFER_EOL_LF)) != NULL) {
+		size_t len = n;
+
+		while (len > 0 && (line[len - 1] == '\r' || line[len - 1] ==
+		    ' ' || line[len - 1] == '\t'))
+			len--;
+		if (!s->skipping && len > 0)
+			peer_session_command(s->c, line, len);
+		s->skipping = 0;
+		free(line);
+	}
+	if (evbuffer_get_length(s->buf) > PEER_LINE_MAX) {
+		if (!s->skipping)
+			cli_emit(cli_error_record("", 0, P2P_ETOOBIG,
+			    "command line too long"));
+		s->skipping = 1;
+		evbuffer_drain(s->buf, evbuffer_get_length(s->buf));
+	}
+	if (r > 0 || (r < 0 && (errno == EAGAIN || errno == EINTR)))
+		return;
+	/* End of input: a last line without a newline still counts. */
+	n = evbuffer_get_length(s->buf);
+	if (n > 0 && !s->skipping) {
+		line = (char *)evbuffer_pullup(s->buf, -1);
+		peer_session_command(s->c, line, n);
+	}
+	evbuffer_drain(s->buf, n);
+	event_del(s->ev);
+	tv.tv_sec = s->linger_ms / 1000;
+	tv.tv_usec = (suseconds_t)(s->linger_ms % 1000) * 1000;
+	evtimer_add(s->linger, &tv);
+}
+
+struct peer_session *
+peer_session_start(struct event_base *base, struct p2p_conn *c,
+    uint32_t linger_ms)
+{
+	struct peer_session *s = calloc(1, sizeof(*s));
+
+	if (s == NULL)
+		return NULL;
+	s->c = c;
+	s->linger_ms = linger_ms;
+	s->buf = evbuffer_new();
+	s->ev = event_new(base, STDIN_FILENO, EV_READ | EV_PERSIST, stdin_cb,
+	    s);
+	s->linger = evtimer_new(base, linger_cb, s);
+	if (s->buf == NULL || s->ev == NULL || s->linger == NULL ||
+	    event_add(s->ev, NULL) != 0) {
+		peer_session_free(s);
+		return NULL;
+	}
+	return s;
+}
+
+void
+peer_session_free(struct peer_session *s)
+{
+	if (s == NULL)
+		return;
+	if (s->ev != NULL)
+		event_free(s->ev);
+	if (s->linger != NULL)
+		event_free(s->linger);
+	if (s->buf != NULL)
+		evbuffer_free(s->buf);
+	free(s);
+}
+
+struct event_base *
+peer_base_new(int session)
+{
+	struct event_config *cfg = event_config_new();
+	struct event_base *base;
+
+	if (cfg == NULL)
+		return NULL;
+	/* epoll refuses regular files, and a session's stdin may be one. */
+	if (session)
+		event_config_avoid_method(cfg, "epoll");
+	base = event_base_new_with_config(cfg);
+	event_config_free(cfg);
+	return base;
+}
