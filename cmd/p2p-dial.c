@@ -15,6 +15,7 @@
 
 #include <p2p/conn.h>
 #include <p2p/enode.h>
+#include <p2p/hex.h>
 #include <p2p/json.h>
 
 #include "cli.h"
@@ -49,6 +50,9 @@ static const char options[] =
     " (default 1s)\n"
     "      --stdin              read targets from stdin (the default with"
     " no ENODE)\n"
+    "      --hello-id HEX       put this 128-hex ID in our Hello instead of"
+    " our own\n"
+    "                           (tests a peer's identity check)\n"
     "  -h, --help               show this help\n"
     "  -V, --version            show the version\n";
 
@@ -86,7 +90,8 @@ struct dial {
 
 enum { OPT_NODEKEY = 256, OPT_NODEKEYHEX, OPT_STAGE, OPT_CAPS, OPT_NAME,
 	OPT_TIMEOUT, OPT_HS_TIMEOUT, OPT_CONCURRENCY, OPT_LEGACY,
-	OPT_NO_SNAPPY, OPT_REASON, OPT_SESSION, OPT_LINGER, OPT_STDIN };
+	OPT_NO_SNAPPY, OPT_REASON, OPT_SESSION, OPT_LINGER, OPT_STDIN,
+	OPT_HELLO_ID };
 
 static const struct option longopts[] = {
 	{ "nodekey", required_argument, NULL, OPT_NODEKEY },
@@ -103,6 +108,7 @@ static const struct option longopts[] = {
 	{ "session", no_argument, NULL, OPT_SESSION },
 	{ "linger", required_argument, NULL, OPT_LINGER },
 	{ "stdin", no_argument, NULL, OPT_STDIN },
+	{ "hello-id", required_argument, NULL, OPT_HELLO_ID },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -175,6 +181,12 @@ parse_args(struct opts *o, int argc, char **argv)
 				bad_value("linger", optarg);
 			break;
 		case OPT_STDIN: use_stdin = 1; break;
+		case OPT_HELLO_ID:
+			if (p2p_hex_decode_exact(o->cfg.hello.id.b,
+			    sizeof(o->cfg.hello.id.b), optarg, strlen(optarg)) != 0)
+				bad_value("hello-id", optarg);
+			o->cfg.keep_hello_id = 1;
+			break;
 		case 'h': cli_help(usage, options);
 		case 'V': cli_version();
 		default: cli_usage_error(usage, "unknown or incomplete option");
@@ -362,8 +374,15 @@ conn_cb(struct p2p_conn *c, const struct p2p_conn_ev *ev, void *arg)
 	case P2P_CONN_EV_PONG:
 		if (j->rtt_us == 0)
 			j->rtt_us = ev->rtt_us ? ev->rtt_us : 1;
-		if (!j->d->o->session)
+		if (j->d->o->session) {
+			json_t *o = cli_record("pong");
+
+			json_object_set_new(o, "rtt_ms",
+			    json_real((double)ev->rtt_us / 1000.0));
+			emit(j->d, o);
+		} else {
 			reach(j, STAGE_PING);
+		}
 		break;
 	case P2P_CONN_EV_MSG:
 		if (j->d->o->session)

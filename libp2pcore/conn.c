@@ -469,7 +469,8 @@ conn_new(const struct p2p_conn_cfg *cfg, int fd, int initiator,
 	c->cfg.write_ms = dflt(cfg->write_ms, P2P_CONN_WRITE_MS);
 	c->phase = -1;
 	c->close_reason = -1;
-	if ((*err = p2p_secp_pubkey(&c->cfg.hello.id, &c->key)) != 0) {
+	if (!cfg->keep_hello_id &&
+	    (*err = p2p_secp_pubkey(&c->cfg.hello.id, &c->key)) != 0) {
 		p2p_conn_free(c);
 		goto fail;
 	}

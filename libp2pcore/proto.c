@@ -136,7 +136,7 @@ p2p_proto_hello_decode(struct p2p_hello *h, const uint8_t *p, size_t n)
 {
 	struct p2p_rlp_item list, it[5];
 	struct p2p_rlp_iter iter;
-	uint64_t port;
+	uint64_t port = 0;
 	int rc;
 
 	memset(h, 0, sizeof(*h));

@@ -74,6 +74,9 @@ struct p2p_conn_cfg {
 	 * is filled in from key. */
 	struct p2p_hello hello;
 	int legacy_auth;	/* dialer: send a pre-EIP-8 auth */
+	/* Send hello.id as given instead of our key's: only to test how a
+	 * peer checks identities (it should disconnect, reason 0x09). */
+	int keep_hello_id;
 	/* Disconnect with P2P_DISC_USELESS_PEER when no capability is shared
 	 * (go-ethereum's server does when it runs any protocol). */
 	int require_caps;
