@@ -1,0 +1,18 @@
+# fish completion for p2p-listen
+complete -c p2p-listen -f
+complete -c p2p-listen -l addr -x -d 'Where to listen (IP:PORT)'
+complete -c p2p-listen -l nodekey -r -F -d 'Use the node key in FILE'
+complete -c p2p-listen -l nodekeyhex -x -d 'Use the node key given as 64 hex chars'
+complete -c p2p-listen -l count -x -d 'Exit after N connections have ended'
+complete -c p2p-listen -l stage -x -a 'none tcp auth hello ping' -d 'Disconnect after this phase'
+complete -c p2p-listen -l caps -x -d 'Capabilities to advertise (name/version,...)'
+complete -c p2p-listen -l name -x -d 'Client name in our Hello'
+complete -c p2p-listen -l no-snappy -d 'Advertise Hello version 4'
+complete -c p2p-listen -l require-caps -d 'Disconnect peers sharing no capability'
+complete -c p2p-listen -l reason -x -d 'Disconnect reason for --stage'
+complete -c p2p-listen -l handshake-timeout -x -d 'Deadline of each handshake'
+complete -c p2p-listen -l timeout -x -d 'Exit 1 if --count is not reached by then'
+complete -c p2p-listen -l session -d 'One peer; commands on stdin after the Hello'
+complete -c p2p-listen -l linger -x -d 'Wait DUR after the end of input'
+complete -c p2p-listen -s h -l help -d 'Show help'
+complete -c p2p-listen -s V -l version -d 'Show the version'
