@@ -6,6 +6,7 @@ set -u
 cd "$(dirname "$0")/.."
 
 sh tests/deps.sh check || exit 1
+sh tests/deps.sh interop || exit 1
 
 jobs=$(nproc 2>/dev/null || echo 2)
 log=$(mktemp -d "${TMPDIR:-/tmp}/p2p-check.XXXXXX")
@@ -44,6 +45,29 @@ suite() {
 	fi
 }
 
+# netsuite CMD...: a suite that opens sockets.  As root it runs in a private
+# network namespace holding only loopback, so no packet can leave the
+# machine; otherwise the tests keep to 127.0.0.1 by themselves.
+netsuite() {
+	if [ "$(id -u)" = 0 ] && command -v unshare >/dev/null 2>&1; then
+		unshare -n sh -c 'ip link set lo up && exec "$@"' sh "$@"
+	else
+		"$@"
+	fi
+}
+
+# The independent peer for the interop suite, exactly as the lockfile pins it.
+interop_ok=0
+echo "== npm ci (tests/interop)"
+if (cd tests/interop && npm ci --no-audit --no-fund --loglevel=error) \
+    >"$log/npm.log" 2>&1; then
+	interop_ok=1
+else
+	tail -20 "$log/npm.log"
+	echo "not ok - npm ci in tests/interop"
+	fail=$((fail + 1))
+fi
+
 run_pass() {
 	label=$1
 	shift
@@ -66,6 +90,10 @@ run_pass() {
 	done
 	if ls tests/cli/*.bats >/dev/null 2>&1; then
 		suite "cli ($label)" bats --formatter tap tests/cli
+	fi
+	suite "net ($label)" netsuite bats --formatter tap tests/net
+	if [ "$interop_ok" = 1 ]; then
+		suite "interop ($label)" netsuite bats --formatter tap tests/interop
 	fi
 }
 

@@ -1,0 +1,43 @@
+# helpers.bash - set-up for the networked CLI tests (loopback only; as
+# root, tests/check.sh runs them in a private network namespace).
+load ../cli/helpers
+
+# start_listen ARGS...: p2p-listen on 127.0.0.1:0 in the background,
+# output in $TMP/listen.out; sets LPID, ENODE, LPORT once it listens.
+start_listen() {
+	# <&0: without an explicit redirection a background job reads /dev/null.
+	p2p-listen --addr 127.0.0.1:0 "$@" <&0 >"$TMP/listen.out" 2>"$TMP/listen.err" &
+	LPID=$!
+	for _ in $(seq 100); do
+		[ -s "$TMP/listen.out" ] && break
+		sleep 0.05
+	done
+	ENODE=$(head -1 "$TMP/listen.out" | jq -r .enode)
+	LPORT=${ENODE##*:}
+	[[ $ENODE == enode://* ]]
+}
+
+# wait_listen: waits (at most 30 s) for the listener to exit by itself.
+wait_listen() {
+	for _ in $(seq 600); do
+		kill -0 "$LPID" 2>/dev/null || { wait "$LPID"; return $?; }
+		sleep 0.05
+	done
+	echo "listener did not exit" >&2
+	return 1
+}
+
+# listen_records TYPE: the listener's records of that type, one per line.
+listen_records() {
+	jq -c "select(.type == \"$1\")" "$TMP/listen.out"
+}
+
+teardown() {
+	[ -n "${LPID:-}" ] && kill "$LPID" 2>/dev/null
+	[ -n "${LPID:-}" ] && wait "$LPID" 2>/dev/null
+	rm -rf "$TMP"
+}
+
+# fd_count PID / rss_kb PID: what the kernel says the process holds.
+fd_count() { ls "/proc/$1/fd" | wc -l; }
+rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
