@@ -8,7 +8,7 @@
 
 #include "bench.h"
 
-#define BENCHES(X) X(keccak) X(rlp) X(enr) X(rlpx) X(frame)
+#define BENCHES(X) X(keccak) X(rlp) X(enr) X(rlpx) X(frame) X(discv4)
 
 #define DECLARE(m) void bench_##m(void);
 BENCHES(DECLARE)

@@ -13,7 +13,7 @@
 #include "unit.h"
 
 #define MODULES(X) X(hex) X(rlp) X(keccak) X(secp) X(enode) X(enr) \
-	X(ecies) X(rlpx) X(frame) X(proto) \
+	X(ecies) X(rlpx) X(frame) X(proto) X(discv4) \
 	X(json) X(keyfile) X(misc)
 
 #define DECLARE(m) extern const struct unit_test unit_##m[];
