@@ -151,6 +151,12 @@ bench: $(BENCH_BIN)
 check:
 	$(Q)sh tests/check.sh
 
+# The main job: a five-node discovery network on loopback, crawled.
+run:
+	$(Q)sh tests/deps.sh check
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)P2P_BIN=$(O)/bin sh scripts/localnet.sh
+
 symcheck: $(LIB)
 
 $(O)/libp2pcore.pc: Makefile

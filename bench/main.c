@@ -8,7 +8,8 @@
 
 #include "bench.h"
 
-#define BENCHES(X) X(keccak) X(rlp) X(enr) X(rlpx) X(frame) X(discv4)
+#define BENCHES(X) X(keccak) X(rlp) X(enr) X(rlpx) X(frame) X(discv4) \
+	X(table) X(nodedb)
 
 #define DECLARE(m) void bench_##m(void);
 BENCHES(DECLARE)

@@ -1,0 +1,949 @@
+/*
+ * p2p-discover - discovery v4 from the shell: ping, requestenr, findnode,
+ * lookup, resolve, crawl and serve (a bootnode), each printing NDJSON.
+ * The work is libp2pcore's disc.c; this file parses flags, starts
+ * operations and prints what comes back.
+ */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include <p2p/disc.h>
+#include <p2p/enode.h>
+#include <p2p/enr.h>
+#include <p2p/hex.h>
+#include <p2p/json.h>
+#include <p2p/keyfile.h>
+
+#include "cli.h"
+
+static const char usage[] =
+    "p2p-discover ping|requestenr [options] ENODE...\n"
+    "       p2p-discover findnode [options] ENODE [TARGET]\n"
+    "       p2p-discover lookup [options] [TARGET] --bootnodes ENODES\n"
+    "       p2p-discover resolve [options] ENODE|PUBKEY --bootnodes ENODES\n"
+    "       p2p-discover crawl [options] --bootnodes ENODES [--db FILE]\n"
+    "       p2p-discover serve [options] [--nodekey FILE] [--db FILE]";
+
+static const char options[] =
+    "      --addr IP:PORT       local UDP endpoint (default 127.0.0.1:0)\n"
+    "      --nodekey FILE       our node key (serve: created if missing)\n"
+    "      --nodekeyhex HEX     our node key as 64 hex characters\n"
+    "      --bootnodes LIST     enode URLs, comma-separated\n"
+    "      --netrestrict LIST   talk only to these networks (CIDRs)\n"
+    "      --db FILE            node database (default: in memory)\n"
+    "      --timeout DUR        give up after DUR (default 10s; serve:"
+    " none)\n"
+    "      --concurrency N      crawl: nodes asked at once (default 16)\n"
+    "      --refresh DUR        serve: table refresh interval (default 30m)\n"
+    "  -h, --help               show this help\n"
+    "  -V, --version            show the version\n";
+
+enum cmd { CMD_PING, CMD_ENR, CMD_FINDNODE, CMD_LOOKUP, CMD_RESOLVE,
+	CMD_CRAWL, CMD_SERVE };
+
+struct opts {
+	enum cmd cmd;
+	struct p2p_privkey key;
+	struct p2p_disc_cfg cfg;
+	struct p2p_netlist restrict_list;
+	struct p2p_node boot[P2P_DISC_MAX_BOOTNODES];
+	const char *db_path;
+	uint64_t timeout_ms;
+	unsigned concurrency;
+	int argc;
+	char **argv;
+};
+
+/* One target given on the command line or stdin. */
+struct target {
+	char *input;
+	struct p2p_node node;
+	int done;
+};
+
+struct run {
+	struct opts *o;
+	struct event_base *base;
+	struct p2p_disc *d;
+	struct target *t;
+	size_t nt, ndone;
+	int failed;
+	int stopping;
+	/* lookup/resolve */
+	struct p2p_pubkey target;
+	int has_target;
+	int finished;
+	/* crawl */
+	struct crawl *cr;
+};
+
+static void
+bad_value(const char *name, const char *arg)
+{
+	cli_usage_error(usage, "invalid value '%s' for --%s", arg, name);
+}
+
+static void
+emit(struct run *r, json_t *o)
+{
+	if (cli_emit(o) != 0) {
+		r->failed = 1;
+		event_base_loopbreak(r->base);
+	}
+}
+
+static double
+ms(uint64_t us)
+{
+	return (double)us / 1000.0;
+}
+
+static json_t *
+node_json(const struct p2p_node *n)
+{
+	return p2p_json_node(n);
+}
+
+/* An enode URL, or a JSON line with an "enode" member (so the output of a
+ * crawl feeds straight back in). */
+static int
+parse_node(struct p2p_node *n, const char *s, size_t len)
+{
+	if (len > 0 && s[0] == '{') {
+		json_t *j = json_loadb(s, len, 0, NULL);
+		const char *e = json_string_value(json_object_get(j, "enode"));
+		int rc = e ? p2p_enode_parse(n, e, strlen(e)) : P2P_EURL;
+
+		json_decref(j);
+		return rc;
+	}
+	return p2p_enode_parse(n, s, len);
+}
+
+static int
+parse_bootnodes(struct opts *o, const char *s)
+{
+	while (*s != '\0') {
+		size_t len = strcspn(s, ", ");
+		int rc;
+
+		if (len > 0) {
+			if (o->cfg.nbootnodes == P2P_DISC_MAX_BOOTNODES)
+				return P2P_ETOOBIG;
+			rc = p2p_enode_parse(&o->boot[o->cfg.nbootnodes], s,
+			    len);
+			if (rc != 0)
+				return rc;
+			if (o->boot[o->cfg.nbootnodes].ip.len == 0)
+				return P2P_EIP;
+			o->cfg.nbootnodes++;
+		}
+		s += len;
+		while (*s == ',' || *s == ' ')
+			s++;
+	}
+	o->cfg.bootnodes = o->boot;
+	return 0;
+}
+
+static int
+parse_addr(struct opts *o, const char *s)
+{
+	const char *colon = strrchr(s, ':');
+	char host[64];
+	size_t n;
+
+	if (colon == NULL)
+		return -1;
+	n = (size_t)(colon - s);
+	if (n >= 2 && s[0] == '[' && s[n - 1] == ']') {
+		s++;
+		n -= 2;
+	}
+	if (n == 0 || n >= sizeof(host))
+		return -1;
+	memcpy(host, s, n);
+	host[n] = '\0';
+	if (p2p_ip_parse(&o->cfg.ip, host, n) != 0)
+		return -1;
+	return cli_parse_port(colon + 1, &o->cfg.port);
+}
+
+enum { OPT_ADDR = 256, OPT_NODEKEY, OPT_NODEKEYHEX, OPT_BOOTNODES,
+	OPT_NETRESTRICT, OPT_DB, OPT_TIMEOUT, OPT_CONCURRENCY, OPT_REFRESH };
+
+static const struct option longopts[] = {
+	{ "addr", required_argument, NULL, OPT_ADDR },
+	{ "nodekey", required_argument, NULL, OPT_NODEKEY },
+	{ "nodekeyhex", required_argument, NULL, OPT_NODEKEYHEX },
+	{ "bootnodes", required_argument, NULL, OPT_BOOTNODES },
+	{ "netrestrict", required_argument, NULL, OPT_NETRESTRICT },
+	{ "db", required_argument, NULL, OPT_DB },
+	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+	{ "concurrency", required_argument, NULL, OPT_CONCURRENCY },
+	{ "refresh", required_argument, NULL, OPT_REFRESH },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static const char *const cmds[] = { "ping", "requestenr", "findnode",
+	"lookup", "resolve", "crawl", "serve" };
+
+static void
+load_key(struct opts *o, const char *file, const char *hex)
+{
+	int rc;
+
+	if (file && hex)
+		cli_usage_error(usage, "give --nodekey or --nodekeyhex, not both");
+	/* A bootnode keeps its identity: serve creates its key file. */
+	if (file && o->cmd == CMD_SERVE && access(file, F_OK) != 0) {
+		if (p2p_secp_keygen(&o->key) != 0 ||
+		    (rc = p2p_keyfile_save(file, &o->key, 0)) != 0) {
+			cli_warn("cannot create key file %s", file);
+			exit(CLI_FAIL);
+		}
+		return;
+	}
+	if (file || hex) {
+		if (cli_load_key(&o->key, file, hex) != 0)
+			exit(CLI_FAIL);
+	} else if (p2p_secp_keygen(&o->key) != 0) {
+		cli_warn("cannot generate a key");
+		exit(CLI_FAIL);
+	}
+}
+
+static void
+parse_args(struct opts *o, int argc, char **argv)
+{
+	const char *nodekey = NULL, *nodekeyhex = NULL;
+	uint64_t v;
+	size_t i;
+	int c, rc;
+
+	memset(o, 0, sizeof(*o));
+	o->timeout_ms = 10000;
+	o->concurrency = 16;
+	if (argc >= 2 && (strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "--help") == 0))
+		cli_help(usage, options);
+	if (argc >= 2 && (strcmp(argv[1], "-V") == 0 ||
+	    strcmp(argv[1], "--version") == 0))
+		cli_version();
+	if (argc < 2)
+		cli_usage_error(usage, "a subcommand is needed");
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		if (strcmp(argv[1], cmds[i]) == 0)
+			break;
+	if (i == sizeof(cmds) / sizeof(cmds[0]))
+		cli_usage_error(usage, "unknown subcommand '%s'", argv[1]);
+	o->cmd = (enum cmd)i;
+	if (o->cmd == CMD_SERVE)
+		o->timeout_ms = 0;
+	argc--;
+	argv++;
+	while ((c = getopt_long(argc, argv, "hV", longopts, NULL)) != -1) {
+		switch (c) {
+		case OPT_ADDR:
+			if (parse_addr(o, optarg) != 0)
+				bad_value("addr", optarg);
+			break;
+		case OPT_NODEKEY: nodekey = optarg; break;
+		case OPT_NODEKEYHEX: nodekeyhex = optarg; break;
+		case OPT_BOOTNODES:
+			if ((rc = parse_bootnodes(o, optarg)) != 0)
+				cli_usage_error(usage, "--bootnodes: %s",
+				    p2p_strerror(rc));
+			break;
+		case OPT_NETRESTRICT:
+			if (p2p_netlist_parse(&o->restrict_list, optarg) != 0)
+				bad_value("netrestrict", optarg);
+			o->cfg.netrestrict = &o->restrict_list;
+			break;
+		case OPT_DB: o->db_path = optarg; break;
+		case OPT_TIMEOUT:
+			if (cli_parse_duration(optarg, &o->timeout_ms) != 0)
+				bad_value("timeout", optarg);
+			break;
+		case OPT_CONCURRENCY:
+			if (cli_parse_u64(optarg, &v) != 0 || v == 0 ||
+			    v > 1024)
+				bad_value("concurrency", optarg);
+			o->concurrency = (unsigned)v;
+			break;
+		case OPT_REFRESH:
+			if (cli_parse_duration(optarg, &v) != 0 || v < 1000 ||
+			    v > 86400000)
+				bad_value("refresh", optarg);
+			o->cfg.refresh_s = (uint32_t)(v / 1000);
+			break;
+		case 'h': cli_help(usage, options);
+		case 'V': cli_version();
+		default: cli_usage_error(usage, "unknown or incomplete option");
+		}
+	}
+	o->argc = argc - optind;
+	o->argv = argv + optind;
+	load_key(o, nodekey, nodekeyhex);
+	o->cfg.key = &o->key;
+	o->cfg.maintain = o->cmd == CMD_SERVE;
+	switch (o->cmd) {
+	case CMD_FINDNODE:
+		if (o->argc < 1 || o->argc > 2)
+			cli_usage_error(usage, "findnode takes ENODE [TARGET]");
+		break;
+	case CMD_LOOKUP:
+		if (o->argc > 1)
+			cli_usage_error(usage, "lookup takes one TARGET at most");
+		/* FALLTHROUGH */
+	case CMD_RESOLVE:
+		if (o->cmd == CMD_RESOLVE && o->argc != 1)
+			cli_usage_error(usage, "resolve takes one ENODE or key");
+		/* FALLTHROUGH */
+	case CMD_CRAWL:
+		if (o->cfg.nbootnodes == 0 && o->db_path == NULL)
+			cli_usage_error(usage, "%s needs --bootnodes",
+			    cmds[o->cmd]);
+		if (o->cmd == CMD_CRAWL && o->argc > 0)
+			cli_usage_error(usage, "crawl takes no arguments");
+		break;
+	case CMD_SERVE:
+		if (o->argc > 0)
+			cli_usage_error(usage, "serve takes no arguments");
+		break;
+	default:
+		break;
+	}
+}
+
+/* A lookup/findnode target: an enode URL or 128 hex (a public key). */
+static int
+parse_target(struct p2p_pubkey *t, const char *s)
+{
+	struct p2p_node n;
+
+	if (p2p_hex_decode_exact(t->b, sizeof(t->b), s, strlen(s)) == 0)
+		return 0;
+	if (p2p_enode_parse(&n, s, strlen(s)) != 0)
+		return -1;
+	*t = n.pub;
+	return 0;
+}
+
+/* ---- ping, requestenr, findnode ---- */
+
+static void
+target_done(struct run *r, struct target *t, int ok)
+{
+	t->done = 1;
+	r->ndone++;
+	if (!ok)
+		r->failed = 1;
+	if (r->ndone == r->nt)
+		event_base_loopbreak(r->base);
+}
+
+static json_t *
+result_record(const char *type, struct target *t, int err)
+{
+	json_t *o = cli_record(type);
+
+	json_object_set_new(o, "enode", cli_json_text(t->input,
+	    strlen(t->input)));
+	json_object_set_new(o, "ok", json_boolean(err == 0));
+	json_object_set_new(o, "error", err ? json_string(p2p_errname(err)) :
+	    json_null());
+	if (err)
+		json_object_set_new(o, "detail", json_string(p2p_strerror(err)));
+	return o;
+}
+
+static struct run *the_run;
+
+static void
+ping_done(void *arg, int err, const struct p2p_node *n, uint64_t rtt,
+    int has_seq, uint64_t seq)
+{
+	struct target *t = arg;
+	json_t *o = result_record("pong", t, err);
+
+	(void)n;
+	json_object_set_new(o, "rtt_ms", err ? json_null() :
+	    json_real(ms(rtt)));
+	json_object_set_new(o, "enr_seq", !err && has_seq ?
+	    p2p_json_uint(seq) : json_null());
+	emit(the_run, o);
+	target_done(the_run, t, err == 0);
+}
+
+static void
+enr_done(void *arg, int err, const struct p2p_node *n, const struct p2p_enr *rec)
+{
+	struct target *t = arg;
+	json_t *o = result_record("enr", t, err);
+
+	(void)n;
+	if (err == 0) {
+		json_t *j = p2p_json_enr(rec);
+
+		json_object_update_missing(o, j);
+		json_decref(j);
+	}
+	emit(the_run, o);
+	target_done(the_run, t, err == 0);
+}
+
+static void
+findnode_done(void *arg, int err, const struct p2p_node *n,
+    const struct p2p_node *nodes, size_t count)
+{
+	struct target *t = arg;
+	json_t *o = result_record("neighbors", t, err), *a = json_array();
+
+	(void)n;
+	for (size_t i = 0; i < count; i++)
+		json_array_append_new(a, node_json(&nodes[i]));
+	json_object_set_new(o, "count", json_integer((json_int_t)count));
+	json_object_set_new(o, "nodes", a);
+	emit(the_run, o);
+	target_done(the_run, t, err == 0);
+}
+
+static int
+add_target(const char *in, size_t len, void *arg)
+{
+	struct run *r = arg;
+	struct target *t;
+	struct p2p_node n;
+	int rc = parse_node(&n, in, len);
+
+	if (rc == 0 && (n.ip.len == 0 || n.udp == 0))
+		rc = P2P_EIP;
+	if (rc != 0) {
+		r->failed = 1;
+		return cli_emit(cli_error_record(in, len, rc, p2p_strerror(rc)));
+	}
+	t = realloc(r->t, (r->nt + 1) * sizeof(*t));
+	if (t == NULL)
+		return -1;
+	r->t = t;
+	t = &r->t[r->nt++];
+	memset(t, 0, sizeof(*t));
+	t->node = n;
+	if ((t->input = strndup(in, len)) == NULL)
+		return -1;
+	return 0;
+}
+
+static void
+start_targets(struct run *r)
+{
+	struct opts *o = r->o;
+	struct p2p_pubkey target;
+
+	if (o->cmd == CMD_FINDNODE) {
+		if (o->argc == 2 && parse_target(&target, o->argv[1]) != 0)
+			cli_usage_error(usage, "bad TARGET '%s'", o->argv[1]);
+		if (o->argc < 2)
+			target = p2p_disc_self(r->d)->pub;
+	}
+	for (size_t i = 0; i < r->nt; i++) {
+		struct target *t = &r->t[i];
+		int rc;
+
+		if (o->cmd == CMD_PING)
+			rc = p2p_disc_ping(r->d, &t->node, ping_done, t);
+		else if (o->cmd == CMD_ENR)
+			rc = p2p_disc_request_enr(r->d, &t->node, enr_done, t);
+		else
+			rc = p2p_disc_findnode(r->d, &t->node, &target,
+			    findnode_done, t);
+		if (rc == 0)
+			continue;
+		emit(r, result_record(o->cmd == CMD_PING ? "pong" :
+		    o->cmd == CMD_ENR ? "enr" : "neighbors", t, rc));
+		target_done(r, t, 0);
+	}
+}
+
+/* ---- lookup, resolve ---- */
+
+static void
+lookup_seen(void *arg, const struct p2p_node *n)
+{
+	struct run *r = arg;
+	json_t *o = cli_record("node"), *j = node_json(n);
+
+	if (r->o->cmd != CMD_LOOKUP) {
+		json_decref(o);
+		json_decref(j);
+		return;
+	}
+	json_object_update(o, j);
+	json_decref(j);
+	emit(r, o);
+}
+
+static void
+lookup_done(void *arg, const struct p2p_node *closest, size_t count)
+{
+	struct run *r = arg;
+	struct p2p_nodeid tid;
+	json_t *o, *a = json_array();
+
+	r->finished = 1;
+	p2p_enode_id(&tid, &r->target);
+	if (r->o->cmd == CMD_RESOLVE) {
+		const struct p2p_node *found = NULL;
+
+		for (size_t i = 0; i < count; i++)
+			if (memcmp(closest[i].id.b, tid.b, 32) == 0)
+				found = &closest[i];
+		o = cli_record("resolve");
+		p2p_json_set_hex(o, "id", tid.b, 32);
+		json_object_set_new(o, "ok", json_boolean(found != NULL));
+		json_object_set_new(o, "node", found ? node_json(found) :
+		    json_null());
+		json_decref(a);
+		if (found == NULL)
+			r->failed = 1;
+	} else {
+		for (size_t i = 0; i < count; i++) {
+			json_t *j = node_json(&closest[i]);
+
+			json_object_set_new(j, "distance", json_integer(
+			    p2p_enode_logdist(&tid, &closest[i].id)));
+			json_array_append_new(a, j);
+		}
+		o = cli_record("closest");
+		p2p_json_set_hex(o, "target", r->target.b, 64);
+		p2p_json_set_hex(o, "target_id", tid.b, 32);
+		json_object_set_new(o, "count", json_integer((json_int_t)count));
+		json_object_set_new(o, "nodes", a);
+	}
+	emit(r, o);
+	event_base_loopbreak(r->base);
+}
+
+/* ---- crawl ---- */
+
+#define CRAWL_TARGETS 4		/* findnode targets per node */
+
+struct cnode {
+	struct p2p_node node;
+	struct p2p_enr *rec;	/* owned; NULL until known */
+	double first, last;	/* unix seconds of responses, 0 none */
+	int asked;		/* findnodes done */
+	int state;		/* 0 queued, 1 busy, 2 done */
+};
+
+struct crawl {
+	struct run *r;
+	struct cnode *n;
+	size_t len, cap;
+	size_t next;		/* first queued index */
+	unsigned busy;
+	size_t responded;
+	uint64_t t0;
+};
+
+static double
+wall(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int
+crawl_add(struct crawl *c, const struct p2p_node *n)
+{
+	/* Nodes we bonded with know us by now and may hand us out. */
+	if (memcmp(n->id.b, p2p_disc_self(c->r->d)->id.b, 32) == 0)
+		return 0;
+	for (size_t i = 0; i < c->len; i++)
+		if (memcmp(c->n[i].node.id.b, n->id.b, 32) == 0)
+			return 0;
+	if (c->len == c->cap) {
+		size_t cap = c->cap ? 2 * c->cap : 64;
+		struct cnode *m = realloc(c->n, cap * sizeof(*m));
+
+		if (m == NULL)
+			return -1;
+		c->n = m;
+		c->cap = cap;
+	}
+	memset(&c->n[c->len], 0, sizeof(c->n[0]));
+	c->n[c->len++].node = *n;
+	return 1;
+}
+
+static void crawl_pump(struct crawl *c);
+static void crawl_findnode(struct crawl *c, size_t i);
+
+static void
+crawl_responded(struct crawl *c, struct cnode *cn)
+{
+	double now = wall();
+
+	if (cn->first == 0) {
+		cn->first = now;
+		c->responded++;
+	}
+	cn->last = now;
+}
+
+static void
+crawl_finish_node(struct crawl *c, size_t i)
+{
+	struct cnode *cn = &c->n[i];
+	json_t *o = cli_record("node"), *j;
+
+	cn->state = 2;
+	c->busy--;
+	j = node_json(&cn->node);
+	json_object_update(o, j);
+	json_decref(j);
+	if (cn->rec != NULL) {
+		char text[P2P_ENR_MAX_SIZE * 2];
+		size_t tl = sizeof(text);
+
+		if (p2p_enr_format(cn->rec, text, &tl) == 0)
+			json_object_set_new(o, "enr", json_stringn(text, tl));
+		json_object_set_new(o, "seq", p2p_json_uint(cn->rec->seq));
+	} else {
+		json_object_set_new(o, "enr", json_null());
+	}
+	json_object_set_new(o, "responded", json_boolean(cn->first != 0));
+	json_object_set_new(o, "first_response", cn->first ?
+	    json_real(cn->first) : json_null());
+	json_object_set_new(o, "last_response", cn->last ?
+	    json_real(cn->last) : json_null());
+	emit(c->r, o);
+}
+
+/* Operation callbacks get the node's index packed in the pointer: the
+ * array moves when it grows. */
+#define IDX(p) ((size_t)(uintptr_t)(p))
+#define PTR(i) ((void *)(uintptr_t)(i))
+
+static void
+crawl_nodes(void *arg, int err, const struct p2p_node *n,
+    const struct p2p_node *nodes, size_t count)
+{
+	struct crawl *c = the_run->cr;
+	size_t i = IDX(arg);
+
+	(void)n;
+	if (err == 0 && count > 0)
+		crawl_responded(c, &c->n[i]);
+	for (size_t k = 0; k < count; k++) {
+		if (crawl_add(c, &nodes[k]) > 0 && the_run->o->db_path)
+			p2p_nodedb_put_node(p2p_disc_db(the_run->d),
+			    &nodes[k], NULL, 0, 0, (uint64_t)time(NULL));
+	}
+	/* Unanswered twice: no point asking more. */
+	if ((err != 0 && c->n[i].asked >= 2) ||
+	    c->n[i].asked >= CRAWL_TARGETS)
+		crawl_finish_node(c, i);
+	else
+		crawl_findnode(c, i);
+	crawl_pump(c);
+}
+
+static void
+crawl_findnode(struct crawl *c, size_t i)
+{
+	struct p2p_pubkey t;
+	struct cnode *cn = &c->n[i];
+
+	/* First toward the node itself (its neighbourhood), then toward
+	 * random keys (the rest of its table). */
+	if (cn->asked == 0) {
+		t = cn->node.pub;
+	} else {
+		for (size_t k = 0; k < sizeof(t.b); k++)
+			t.b[k] = (uint8_t)rand();
+	}
+	cn->asked++;
+	if (p2p_disc_findnode(c->r->d, &cn->node, &t, crawl_nodes,
+	    PTR(i)) != 0)
+		crawl_finish_node(c, i);
+}
+
+static void
+crawl_enr(void *arg, int err, const struct p2p_node *n,
+    const struct p2p_enr *rec)
+{
+	struct crawl *c = the_run->cr;
+	size_t i = IDX(arg);
+
+	(void)n;
+	if (err == 0) {
+		crawl_responded(c, &c->n[i]);
+		if ((c->n[i].rec = malloc(sizeof(*rec))) != NULL)
+			*c->n[i].rec = *rec;
+	}
+	crawl_findnode(c, i);
+}
+
+static void
+crawl_pump(struct crawl *c)
+{
+	while (c->busy < c->r->o->concurrency && c->next < c->len) {
+		size_t i = c->next++;
+
+		c->n[i].state = 1;
+		c->busy++;
+		if (p2p_disc_request_enr(c->r->d, &c->n[i].node, crawl_enr,
+		    PTR(i)) != 0)
+			crawl_finish_node(c, i);
+	}
+	if (c->busy == 0 && c->next == c->len) {
+		json_t *o = cli_record("crawl");
+
+		json_object_set_new(o, "nodes", json_integer((json_int_t)c->len));
+		json_object_set_new(o, "responded",
+		    json_integer((json_int_t)c->responded));
+		json_object_set_new(o, "complete", json_true());
+		emit(c->r, o);
+		event_base_loopbreak(c->r->base);
+	}
+}
+
+static int
+crawl_seed(void *arg, const struct p2p_node *n, const uint8_t *enr,
+    size_t enr_len, uint64_t first_seen)
+{
+	(void)enr;
+	(void)enr_len;
+	(void)first_seen;
+	if (n->ip.len != 0 && n->udp != 0)
+		crawl_add(arg, n);
+	return 0;
+}
+
+static void
+crawl_free(struct crawl *c)
+{
+	for (size_t i = 0; i < c->len; i++)
+		free(c->n[i].rec);
+	free(c->n);
+	free(c);
+}
+
+/* ---- serve ---- */
+
+static void
+serve_event(void *arg, const struct p2p_disc_ev *ev)
+{
+	struct run *r = arg;
+	static const char *const names[] = { NULL, "added", "removed",
+		"revalidated", "refreshed" };
+	json_t *o = cli_record(names[ev->type]), *j;
+
+	if (ev->node != NULL) {
+		j = node_json(ev->node);
+		json_object_update(o, j);
+		json_decref(j);
+		json_object_set_new(o, "bucket", json_integer(ev->bucket));
+	}
+	json_object_set_new(o, "table", json_integer((json_int_t)ev->table_len));
+	emit(r, o);
+}
+
+static void
+signal_cb(evutil_socket_t sig, short what, void *arg)
+{
+	struct run *r = arg;
+
+	(void)sig;
+	(void)what;
+	r->stopping = 1;
+	event_base_loopbreak(r->base);
+}
+
+static void
+timeout_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct run *r = arg;
+
+	(void)fd;
+	(void)what;
+	event_base_loopbreak(r->base);
+}
+
+static void
+print_listening(struct run *r)
+{
+	const struct p2p_node *self = p2p_disc_self(r->d);
+	char url[P2P_ENODE_URL_MAX], text[P2P_ENR_MAX_SIZE * 2];
+	size_t ul = sizeof(url), tl = sizeof(text);
+	json_t *o = cli_record("listening");
+
+	p2p_enode_format(url, &ul, self);
+	p2p_enr_format(p2p_disc_record(r->d), text, &tl);
+	json_object_set_new(o, "enode", json_stringn(url, ul));
+	p2p_json_set_hex(o, "id", self->id.b, 32);
+	json_object_set_new(o, "enr", json_stringn(text, tl));
+	json_object_set_new(o, "seq",
+	    p2p_json_uint(p2p_disc_record(r->d)->seq));
+	emit(r, o);
+}
+
+static void
+timed_out_targets(struct run *r)
+{
+	for (size_t i = 0; i < r->nt; i++) {
+		if (r->t[i].done)
+			continue;
+		emit(r, result_record(r->o->cmd == CMD_PING ? "pong" :
+		    r->o->cmd == CMD_ENR ? "enr" : "neighbors", &r->t[i],
+		    P2P_ETIMEOUT));
+		r->failed = 1;
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	struct opts o;
+	struct run r;
+	struct p2p_nodedb *db = NULL;
+	struct event *sigint, *sigterm, *timer;
+	int rc;
+
+	cli_init("p2p-discover");
+	parse_args(&o, argc, argv);
+	memset(&r, 0, sizeof(r));
+	r.o = &o;
+	the_run = &r;
+	srand((unsigned)time(NULL) ^ (unsigned)getpid());
+	if (o.cmd <= CMD_FINDNODE) {
+		int n = o.cmd == CMD_FINDNODE ? 1 : o.argc;
+
+		if (cli_each_input(n, o.argv, add_target, &r) < 0)
+			return CLI_FAIL;
+		if (r.nt == 0)
+			return r.failed ? CLI_FAIL : CLI_OK;
+	}
+	if ((o.cmd == CMD_LOOKUP && o.argc == 1) || o.cmd == CMD_RESOLVE) {
+		if (parse_target(&r.target, o.argv[0]) != 0)
+			cli_usage_error(usage, "bad TARGET '%s' (an enode URL or"
+			    " 128 hex: discovery v4 searches by public key)",
+			    o.argv[0]);
+		r.has_target = 1;
+	}
+	if ((r.base = event_base_new()) == NULL)
+		return CLI_FAIL;
+	if (o.db_path != NULL) {
+		struct p2p_pubkey pub;
+		struct p2p_nodeid id;
+
+		p2p_secp_pubkey(&pub, &o.key);
+		p2p_enode_id(&id, &pub);
+		if ((rc = p2p_nodedb_open(&db, o.db_path, &id)) != 0) {
+			cli_warn("%s: %s", o.db_path, p2p_nodedb_errmsg(NULL));
+			return CLI_FAIL;
+		}
+		o.cfg.db = db;
+	}
+	if (o.cmd == CMD_SERVE) {
+		o.cfg.on_event = serve_event;
+		o.cfg.arg = &r;
+	}
+	if ((rc = p2p_disc_new(&r.d, r.base, &o.cfg)) != 0) {
+		cli_warn("cannot start discovery: %s", p2p_strerror(rc));
+		p2p_nodedb_close(db);
+		return CLI_FAIL;
+	}
+	sigint = evsignal_new(r.base, SIGINT, signal_cb, &r);
+	sigterm = evsignal_new(r.base, SIGTERM, signal_cb, &r);
+	timer = evtimer_new(r.base, timeout_cb, &r);
+	event_add(sigint, NULL);
+	event_add(sigterm, NULL);
+	if (o.timeout_ms) {
+		struct timeval tv = { (time_t)(o.timeout_ms / 1000),
+		    (suseconds_t)(o.timeout_ms % 1000) * 1000 };
+
+		event_add(timer, &tv);
+	}
+	switch (o.cmd) {
+	case CMD_PING:
+	case CMD_ENR:
+	case CMD_FINDNODE:
+		start_targets(&r);
+		break;
+	case CMD_LOOKUP:
+	case CMD_RESOLVE:
+		if (!r.has_target)
+			for (size_t i = 0; i < sizeof(r.target.b); i++)
+				r.target.b[i] = (uint8_t)rand();
+		rc = p2p_disc_lookup(r.d, &r.target, lookup_seen, lookup_done,
+		    &r);
+		break;
+	case CMD_CRAWL:
+		if ((r.cr = calloc(1, sizeof(*r.cr))) == NULL)
+			return CLI_FAIL;
+		r.cr->r = &r;
+		for (size_t i = 0; i < o.cfg.nbootnodes; i++)
+			crawl_add(r.cr, &o.boot[i]);
+		if (db != NULL)
+			p2p_nodedb_foreach(db, crawl_seed, r.cr);
+		crawl_pump(r.cr);
+		break;
+	case CMD_SERVE:
+		print_listening(&r);
+		break;
+	}
+	if (r.nt == 0 || r.ndone < r.nt)
+		event_base_dispatch(r.base);
+	if (o.cmd <= CMD_FINDNODE)
+		timed_out_targets(&r);
+	else if (o.cmd == CMD_CRAWL && (r.cr->busy > 0 ||
+	    r.cr->next < r.cr->len)) {
+		json_t *j = cli_record("crawl");
+
+		/* Stopped by the timeout: the nodes still in hand. */
+		for (size_t i = 0; i < r.cr->len; i++)
+			if (r.cr->n[i].state == 1)
+				crawl_finish_node(r.cr, i);
+		json_object_set_new(j, "nodes", json_integer((json_int_t)r.cr->len));
+		json_object_set_new(j, "responded",
+		    json_integer((json_int_t)r.cr->responded));
+		json_object_set_new(j, "complete", json_false());
+		cli_emit(j);
+	} else if ((o.cmd == CMD_LOOKUP || o.cmd == CMD_RESOLVE) &&
+	    !r.finished) {
+		json_t *j = cli_record(o.cmd == CMD_LOOKUP ? "closest" :
+		    "resolve");
+
+		json_object_set_new(j, "ok", json_false());
+		json_object_set_new(j, "error", json_string("ETIMEOUT"));
+		cli_emit(j);
+		r.failed = 1;
+	}
+	if (r.cr != NULL)
+		crawl_free(r.cr);
+	p2p_disc_free(r.d);
+	p2p_nodedb_close(db);
+	event_free(sigint);
+	event_free(sigterm);
+	event_free(timer);
+	event_base_free(r.base);
+	for (size_t i = 0; i < r.nt; i++)
+		free(r.t[i].input);
+	free(r.t);
+	p2p_wipe(&o.key, sizeof(o.key));
+	return r.failed ? CLI_FAIL : CLI_OK;
+}

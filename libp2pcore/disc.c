@@ -1,0 +1,1352 @@
+/*
+ * disc.c - a discovery v4 node on libevent (see disc.h): one UDP socket,
+ * a FIFO of operations awaiting replies (every reply has the same 500 ms
+ * timeout, so FIFO order is deadline order and one timer serves all), the
+ * table and node database, and the lookups built on findnode.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/queue.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include <p2p/disc.h>
+#include <p2p/keccak.h>
+
+#include "internal.h"
+
+#define RECV_BATCH 64		/* datagrams per readable event */
+#define LOOKUP_SEEN_MAX 1024	/* nodes one lookup remembers */
+/* A lookup keeps twice k candidates, so that dropping a dead node lets the
+ * next live one move up into the k that are asked and reported. */
+#define LOOKUP_KEEP (2 * P2P_TABLE_BUCKET_SIZE)
+
+enum op_kind { OP_PING, OP_FINDNODE, OP_ENR };
+enum op_state {
+	OPS_BOND,	/* our bonding ping is out */
+	OPS_BONDWAIT,	/* pong in, waiting for their ping */
+	OPS_WAIT,	/* the request is out, waiting for the reply */
+};
+
+struct op {
+	TAILQ_ENTRY(op) link;	/* d->wait or d->bondwait */
+	TAILQ_ENTRY(op) all;	/* d->ops */
+	enum op_kind kind;
+	enum op_state state;
+	int queued;		/* on d->wait or d->bondwait */
+	struct p2p_node node;
+	int ptype;		/* the reply awaited */
+	uint8_t token[32];	/* its hash to match (pong, enrresponse) */
+	uint64_t sent_us, deadline_us;
+	struct p2p_pubkey target;
+	struct p2p_node nodes[P2P_TABLE_BUCKET_SIZE];
+	size_t nnodes;
+	int packets;		/* neighbors packets received */
+	union {
+		p2p_disc_pong_cb *pong;
+		p2p_disc_enr_cb *enr;
+		p2p_disc_nodes_cb *nodes;
+	} cb;
+	void *arg;
+};
+
+TAILQ_HEAD(opq, op);
+
+struct lookup {
+	LIST_ENTRY(lookup) link;
+	struct p2p_disc *d;
+	struct p2p_pubkey target;
+	struct p2p_nodeid tid;
+	struct p2p_node result[LOOKUP_KEEP];
+	size_t nresult;
+	struct p2p_nodeid *seen;	/* asked or met, LOOKUP_SEEN_MAX */
+	uint8_t *asked;
+	size_t nseen;
+	int pending;
+	p2p_disc_seen_cb *seen_cb;
+	p2p_disc_done_cb *done_cb;
+	void *arg;
+};
+
+struct p2p_disc {
+	struct p2p_disc_cfg cfg;
+	struct p2p_privkey key;
+	struct p2p_netlist restrict_list;
+	int has_restrict;
+	struct p2p_node *boot;
+	size_t nboot;
+	struct event_base *base;
+	int fd;
+	struct event *rev, *timer, *reval, *refresh, *sweep;
+	struct p2p_node self;
+	struct p2p_enr rec;
+	uint8_t rec_rlp[P2P_ENR_MAX_SIZE];
+	size_t rec_len;
+	struct p2p_table *tab;
+	struct p2p_nodedb *db;
+	int own_db;
+	struct opq wait, bondwait, ops;
+	size_t npending;
+	LIST_HEAD(, lookup) lookups;
+	int refreshing;
+	uint64_t rng;
+	struct p2p_disc_stats st;
+};
+
+static uint64_t
+now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+static uint64_t
+now_s(void)
+{
+	return (uint64_t)time(NULL);
+}
+
+static uint64_t
+rnd(struct p2p_disc *d)
+{
+	/* splitmix64: timers and random targets only, nothing secret. */
+	uint64_t z = (d->rng += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+static int
+same_node(const struct p2p_node *a, const struct p2p_nodeid *id,
+    const struct p2p_ip *ip)
+{
+	return memcmp(a->id.b, id->b, sizeof(id->b)) == 0 &&
+	    a->ip.len == ip->len && memcmp(a->ip.b, ip->b, ip->len) == 0;
+}
+
+/* ---- sending ---- */
+
+static void
+to_sockaddr(struct sockaddr_storage *ss, socklen_t *sl,
+    const struct p2p_ip *ip, uint16_t port)
+{
+	memset(ss, 0, sizeof(*ss));
+	if (ip->len == 4) {
+		struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
+
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons(port);
+		memcpy(&s4->sin_addr, ip->b, 4);
+		*sl = sizeof(*s4);
+	} else {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons(port);
+		memcpy(&s6->sin6_addr, ip->b, 16);
+		*sl = sizeof(*s6);
+	}
+}
+
+static void
+endpoint(struct p2p_disc_endpoint *ep, const struct p2p_ip *ip,
+    uint16_t udp, uint16_t tcp)
+{
+	memset(ep, 0, sizeof(*ep));
+	ep->ip_len = ip->len;
+	memcpy(ep->ip, ip->b, ip->len);
+	ep->udp = udp;
+	ep->tcp = tcp;
+}
+
+/* Encodes, signs and sends pkt to ip:port.  Out: hash (may be NULL). */
+static int
+send_packet(struct p2p_disc *d, const struct p2p_ip *ip, uint16_t port,
+    struct p2p_disc_packet *pkt, uint8_t hash[32])
+{
+	uint8_t buf[P2P_DISC_MAX_SEND];
+	struct sockaddr_storage ss;
+	socklen_t sl;
+	size_t n;
+	int rc;
+
+	if (ip->len != 4 && ip->len != 16)
+		return P2P_EIP;
+	if (d->has_restrict && !p2p_netlist_contains(&d->restrict_list, ip))
+		return P2P_ERESTRICTED;
+	if (pkt->type != P2P_DISC_ENRRESP)
+		pkt->expiration = now_s() + P2P_DISC_EXPIRATION;
+	rc = p2p_disc_encode(buf, sizeof(buf), &n, hash, pkt, &d->key);
+	if (rc != 0)
+		return rc;
+	to_sockaddr(&ss, &sl, ip, port);
+	if (sendto(d->fd, buf, n, 0, (struct sockaddr *)&ss, sl) < 0)
+		return P2P_ENET;
+	d->st.out++;
+	return 0;
+}
+
+/* ---- the reply queue ---- */
+
+static void
+arm_timer(struct p2p_disc *d)
+{
+	struct op *a = TAILQ_FIRST(&d->wait), *b = TAILQ_FIRST(&d->bondwait);
+	uint64_t next, now = now_us();
+	struct timeval tv;
+
+	if (a == NULL && b == NULL) {
+		event_del(d->timer);
+		return;
+	}
+	next = a ? a->deadline_us : UINT64_MAX;
+	if (b && b->deadline_us < next)
+		next = b->deadline_us;
+	next = next > now ? next - now : 0;
+	tv.tv_sec = (time_t)(next / 1000000);
+	tv.tv_usec = (suseconds_t)(next % 1000000);
+	event_add(d->timer, &tv);
+}
+
+static void
+unqueue(struct p2p_disc *d, struct op *o)
+{
+	if (!o->queued)
+		return;
+	if (o->state == OPS_BONDWAIT)
+		TAILQ_REMOVE(&d->bondwait, o, link);
+	else
+		TAILQ_REMOVE(&d->wait, o, link);
+	o->queued = 0;
+	d->npending--;
+}
+
+static void
+enqueue(struct p2p_disc *d, struct op *o, enum op_state st)
+{
+	unqueue(d, o);
+	o->state = st;
+	o->deadline_us = now_us() + P2P_DISC_RESP_TIMEOUT_MS * 1000;
+	TAILQ_INSERT_TAIL(st == OPS_BONDWAIT ? &d->bondwait : &d->wait, o,
+	    link);
+	o->queued = 1;
+	d->npending++;
+	arm_timer(d);
+}
+
+static struct op *
+op_new(struct p2p_disc *d, enum op_kind kind, const struct p2p_node *n,
+    void *arg)
+{
+	struct op *o = calloc(1, sizeof(*o));
+
+	if (o == NULL)
+		return NULL;
+	o->kind = kind;
+	o->node = *n;
+	o->arg = arg;
+	TAILQ_INSERT_TAIL(&d->ops, o, all);
+	return o;
+}
+
+static void
+op_free(struct p2p_disc *d, struct op *o)
+{
+	unqueue(d, o);
+	TAILQ_REMOVE(&d->ops, o, all);
+	free(o);
+}
+
+/* Ends o: it leaves every list before its callback runs, so the callback
+ * may start anything. */
+static void
+op_finish(struct p2p_disc *d, struct op *o, int err,
+    const struct p2p_disc_packet *pkt, const struct p2p_enr *rec)
+{
+	struct op copy = *o;
+
+	op_free(d, o);
+	switch (copy.kind) {
+	case OP_PING:
+		copy.cb.pong(copy.arg, err, &copy.node,
+		    err ? 0 : now_us() - copy.sent_us,
+		    pkt ? pkt->u.pong.has_seq : 0,
+		    pkt ? pkt->u.pong.enr_seq : 0);
+		break;
+	case OP_FINDNODE:
+		if (err == P2P_ETIMEOUT && copy.packets > 0)
+			err = 0;
+		copy.cb.nodes(copy.arg, err, &copy.node, copy.nodes,
+		    err ? 0 : copy.nnodes);
+		break;
+	case OP_ENR:
+		copy.cb.enr(copy.arg, err, &copy.node, err ? NULL : rec);
+		break;
+	}
+}
+
+static void send_request(struct p2p_disc *d, struct op *o);
+
+static void
+timer_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct p2p_disc *d = arg;
+	uint64_t now = now_us();
+	struct op *o;
+
+	(void)fd;
+	(void)what;
+	/* Bond waits that ran out: go on anyway, as geth does after its
+	 * fixed wait; the request itself tells whether the bond took. */
+	while ((o = TAILQ_FIRST(&d->bondwait)) != NULL &&
+	    o->deadline_us <= now)
+		send_request(d, o);
+	while ((o = TAILQ_FIRST(&d->wait)) != NULL && o->deadline_us <= now)
+		op_finish(d, o, P2P_ETIMEOUT, NULL, NULL);
+	arm_timer(d);
+}
+
+/* ---- operations ---- */
+
+static int
+check_target(struct p2p_disc *d, const struct p2p_node *n)
+{
+	if ((n->ip.len != 4 && n->ip.len != 16) || n->udp == 0)
+		return P2P_EIP;
+	if (d->has_restrict && !p2p_netlist_contains(&d->restrict_list,
+	    &n->ip))
+		return P2P_ERESTRICTED;
+	if (d->npending >= P2P_DISC_MAX_PENDING)
+		return P2P_ETOOBIG;
+	return 0;
+}
+
+static int
+start_ping(struct p2p_disc *d, struct op *o)
+{
+	struct p2p_disc_packet pkt;
+	int rc;
+
+	memset(&pkt, 0, sizeof(pkt));
+	pkt.type = P2P_DISC_PING;
+	pkt.u.ping.version = P2P_DISC_VERSION;
+	endpoint(&pkt.u.ping.from, &d->self.ip, d->self.udp, d->self.tcp);
+	endpoint(&pkt.u.ping.to, &o->node.ip, o->node.udp, o->node.tcp);
+	pkt.u.ping.has_seq = 1;
+	pkt.u.ping.enr_seq = d->rec.seq;
+	rc = send_packet(d, &o->node.ip, o->node.udp, &pkt, o->token);
+	if (rc != 0)
+		return rc;
+	o->ptype = P2P_DISC_PONG;
+	o->sent_us = now_us();
+	enqueue(d, o, OPS_WAIT);
+	return 0;
+}
+
+int
+p2p_disc_ping(struct p2p_disc *d, const struct p2p_node *n,
+    p2p_disc_pong_cb *cb, void *arg)
+{
+	struct op *o;
+	int rc;
+
+	if ((rc = check_target(d, n)) != 0)
+		return rc;
+	if ((o = op_new(d, OP_PING, n, arg)) == NULL)
+		return P2P_ENOMEM;
+	o->cb.pong = cb;
+	if ((rc = start_ping(d, o)) != 0)
+		op_free(d, o);
+	return rc;
+}
+
+/* Sends o's findnode or ENRRequest; a send failure ends o. */
+static void
+send_request(struct p2p_disc *d, struct op *o)
+{
+	struct p2p_disc_packet pkt;
+	int rc;
+
+	memset(&pkt, 0, sizeof(pkt));
+	if (o->kind == OP_FINDNODE) {
+		pkt.type = P2P_DISC_FINDNODE;
+		memcpy(pkt.u.findnode.target, o->target.b, 64);
+		o->ptype = P2P_DISC_NEIGHBORS;
+	} else {
+		pkt.type = P2P_DISC_ENRREQ;
+		o->ptype = P2P_DISC_ENRRESP;
+	}
+	rc = send_packet(d, &o->node.ip, o->node.udp, &pkt, o->token);
+	if (rc != 0) {
+		op_finish(d, o, rc, NULL, NULL);
+		return;
+	}
+	o->sent_us = now_us();
+	enqueue(d, o, OPS_WAIT);
+}
+
+/* The ping op used for bonding carries the waiting request in arg; the
+ * request needs the disc, which the ping callback does not get: keep it in
+ * a small pair. */
+struct bond {
+	struct p2p_disc *d;
+	struct op *req;
+};
+
+static void
+bonded(void *arg, int err, const struct p2p_node *n, uint64_t rtt,
+    int has_seq, uint64_t seq)
+{
+	struct bond *b = arg;
+	struct p2p_disc *d = b->d;
+	struct op *o = b->req;
+
+	(void)n;
+	(void)rtt;
+	(void)has_seq;
+	(void)seq;
+	free(b);
+	if (err != 0) {
+		op_finish(d, o, err, NULL, NULL);
+		return;
+	}
+	if (now_s() - p2p_nodedb_last_ping(d->db, &o->node.id, &o->node.ip) <
+	    P2P_DISC_BOND_EXPIRATION) {
+		send_request(d, o);
+		return;
+	}
+	enqueue(d, o, OPS_BONDWAIT);
+}
+
+static int
+need_bond(struct p2p_disc *d, const struct p2p_node *n)
+{
+	uint64_t last = p2p_nodedb_last_ping(d->db, &n->id, &n->ip);
+
+	return now_s() - last > P2P_DISC_BOND_EXPIRATION ||
+	    p2p_nodedb_fails(d->db, &n->id, &n->ip) > P2P_TABLE_MAX_FAILS;
+}
+
+static int
+start_request(struct p2p_disc *d, struct op *o)
+{
+	struct bond *b;
+	int rc;
+
+	if (!need_bond(d, &o->node)) {
+		send_request(d, o);
+		return 0;
+	}
+	if ((b = malloc(sizeof(*b))) == NULL) {
+		op_free(d, o);
+		return P2P_ENOMEM;
+	}
+	b->d = d;
+	b->req = o;
+	if ((rc = p2p_disc_ping(d, &o->node, bonded, b)) != 0) {
+		free(b);
+		op_free(d, o);
+	}
+	return rc;
+}
+
+int
+p2p_disc_findnode(struct p2p_disc *d, const struct p2p_node *n,
+    const struct p2p_pubkey *target, p2p_disc_nodes_cb *cb, void *arg)
+{
+	struct op *o;
+	int rc;
+
+	if ((rc = check_target(d, n)) != 0)
+		return rc;
+	if ((o = op_new(d, OP_FINDNODE, n, arg)) == NULL)
+		return P2P_ENOMEM;
+	o->cb.nodes = cb;
+	o->target = *target;
+	return start_request(d, o);
+}
+
+int
+p2p_disc_request_enr(struct p2p_disc *d, const struct p2p_node *n,
+    p2p_disc_enr_cb *cb, void *arg)
+{
+	struct op *o;
+	int rc;
+
+	if ((rc = check_target(d, n)) != 0)
+		return rc;
+	if ((o = op_new(d, OP_ENR, n, arg)) == NULL)
+		return P2P_ENOMEM;
+	o->cb.enr = cb;
+	return start_request(d, o);
+}
+
+/* ---- the table and the database ---- */
+
+static void
+remember(struct p2p_disc *d, const struct p2p_node *n, int verified)
+{
+	uint64_t now = now_s();
+
+	if (verified) {
+		p2p_table_add_verified(d->tab, n, now);
+		p2p_nodedb_put_node(d->db, n, NULL, 0, 0, now);
+	} else {
+		p2p_table_add_seen(d->tab, n, now);
+	}
+}
+
+static void
+table_event(void *arg, enum p2p_table_ev ev, const struct p2p_table_entry *e)
+{
+	struct p2p_disc *d = arg;
+	struct p2p_disc_ev out;
+
+	if (d->cfg.on_event == NULL)
+		return;
+	memset(&out, 0, sizeof(out));
+	out.type = ev == P2P_TABLE_EV_ADDED ? P2P_DISC_EV_ADDED :
+	    ev == P2P_TABLE_EV_REMOVED ? P2P_DISC_EV_REMOVED :
+	    P2P_DISC_EV_REVALIDATED;
+	out.node = &e->node;
+	out.bucket = p2p_table_bucket_index(d->tab, &e->node.id);
+	out.enr_seq = e->enr_seq;
+	out.table_len = p2p_table_len(d->tab);
+	d->cfg.on_event(d->cfg.arg, &out);
+}
+
+/* ---- handling packets ---- */
+
+static int
+bonded_with(struct p2p_disc *d, const struct p2p_nodeid *id,
+    const struct p2p_ip *ip)
+{
+	return now_s() - p2p_nodedb_last_pong(d->db, id, ip) <=
+	    P2P_DISC_BOND_EXPIRATION;
+}
+
+static void
+pingback_pong(void *arg, int err, const struct p2p_node *n, uint64_t rtt,
+    int has_seq, uint64_t seq)
+{
+	struct p2p_disc *d = arg;
+
+	(void)rtt;
+	(void)has_seq;
+	(void)seq;
+	if (err == 0)
+		remember(d, n, 1);
+}
+
+static void
+handle_ping(struct p2p_disc *d, const struct p2p_disc_packet *pkt,
+    const uint8_t hash[32], const struct p2p_node *from)
+{
+	struct p2p_disc_packet pong;
+	struct p2p_node n = *from;
+	struct op *o, *next;
+
+	memset(&pong, 0, sizeof(pong));
+	pong.type = P2P_DISC_PONG;
+	endpoint(&pong.u.pong.to, &from->ip, from->udp, pkt->u.ping.from.tcp);
+	memcpy(pong.u.pong.ping_hash, hash, 32);
+	pong.u.pong.has_seq = 1;
+	pong.u.pong.enr_seq = d->rec.seq;
+	if (send_packet(d, &from->ip, from->udp, &pong, NULL) != 0)
+		return;
+	n.tcp = pkt->u.ping.from.tcp;
+	p2p_nodedb_set_last_ping(d->db, &n.id, &n.ip, now_s());
+	/* Requests waiting for this node's ping can go now. */
+	for (o = TAILQ_FIRST(&d->bondwait); o != NULL; o = next) {
+		next = TAILQ_NEXT(o, link);
+		if (same_node(&o->node, &n.id, &n.ip))
+			send_request(d, o);
+	}
+	if (bonded_with(d, &n.id, &n.ip))
+		remember(d, &n, 1);
+	else if (d->npending < P2P_DISC_MAX_PENDING)
+		p2p_disc_ping(d, &n, pingback_pong, d);
+}
+
+static struct op *
+match(struct p2p_disc *d, int ptype, const struct p2p_node *from,
+    const uint8_t *token)
+{
+	struct op *o;
+
+	TAILQ_FOREACH(o, &d->wait, link)
+		if (o->ptype == ptype && same_node(&o->node, &from->id,
+		    &from->ip) && (token == NULL ||
+		    memcmp(o->token, token, 32) == 0))
+			return o;
+	return NULL;
+}
+
+static void
+handle_pong(struct p2p_disc *d, const struct p2p_disc_packet *pkt,
+    const struct p2p_node *from)
+{
+	struct op *o = match(d, P2P_DISC_PONG, from, pkt->u.pong.ping_hash);
+
+	if (o == NULL) {
+		d->st.unsolicited++;
+		return;
+	}
+	p2p_nodedb_set_last_pong(d->db, &from->id, &from->ip, now_s());
+	op_finish(d, o, 0, pkt, NULL);
+}
+
+static void
+handle_findnode(struct p2p_disc *d, const struct p2p_disc_packet *pkt,
+    const struct p2p_node *from)
+{
+	struct p2p_node closest[P2P_TABLE_BUCKET_SIZE];
+	struct p2p_disc_packet out;
+	struct p2p_nodeid tid;
+	struct p2p_pubkey tkey;
+	size_t n, k = 0;
+	int sent = 0;
+
+	if (!bonded_with(d, &from->id, &from->ip)) {
+		d->st.unbonded++;
+		return;
+	}
+	memcpy(tkey.b, pkt->u.findnode.target, 64);
+	p2p_enode_id(&tid, &tkey);
+	n = p2p_table_closest(d->tab, &tid, closest, P2P_TABLE_BUCKET_SIZE);
+	memset(&out, 0, sizeof(out));
+	out.type = P2P_DISC_NEIGHBORS;
+	for (size_t i = 0; i < n; i++) {
+		struct p2p_disc_rpcnode *r;
+
+		if (p2p_ip_check_relay(&from->ip, &closest[i].ip) != 0)
+			continue;
+		r = &out.u.neighbors.nodes[k++];
+		endpoint(&r->ep, &closest[i].ip, closest[i].udp,
+		    closest[i].tcp);
+		memcpy(r->id, closest[i].pub.b, 64);
+		if (k == P2P_DISC_NEIGHBORS_PER_PACKET) {
+			out.u.neighbors.n = k;
+			send_packet(d, &from->ip, from->udp, &out, NULL);
+			sent = 1;
+			k = 0;
+		}
+	}
+	if (k > 0 || !sent) {
+		out.u.neighbors.n = k;
+		send_packet(d, &from->ip, from->udp, &out, NULL);
+	}
+}
+
+/* v1.8.24's nodeFromRPC checks, with NetRestrict. */
+static int
+node_from_rpc(struct p2p_disc *d, const struct p2p_node *sender,
+    const struct p2p_disc_rpcnode *r, struct p2p_node *n)
+{
+	memset(n, 0, sizeof(*n));
+	if (r->ep.ip_len != 4 && r->ep.ip_len != 16)
+		return P2P_EIP;
+	n->ip.len = r->ep.ip_len;
+	memcpy(n->ip.b, r->ep.ip, r->ep.ip_len);
+	if (r->ep.udp <= 1024)
+		return P2P_EPORT;
+	if (p2p_ip_check_relay(&sender->ip, &n->ip) != 0)
+		return P2P_ERESTRICTED;
+	if (d->has_restrict && !p2p_netlist_contains(&d->restrict_list,
+	    &n->ip))
+		return P2P_ERESTRICTED;
+	if (p2p_secp_pubkey_parse(&n->pub, r->id, 64) != 0)
+		return P2P_EPUBKEY;
+	p2p_enode_id(&n->id, &n->pub);
+	n->udp = r->ep.udp;
+	n->tcp = r->ep.tcp;
+	return 0;
+}
+
+static void
+handle_neighbors(struct p2p_disc *d, const struct p2p_disc_packet *pkt,
+    const struct p2p_node *from)
+{
+	struct op *o = match(d, P2P_DISC_NEIGHBORS, from, NULL);
+
+	if (o == NULL) {
+		d->st.unsolicited++;
+		return;
+	}
+	o->packets++;
+	for (size_t i = 0; i < pkt->u.neighbors.n &&
+	    o->nnodes < P2P_TABLE_BUCKET_SIZE; i++) {
+		struct p2p_node n;
+		int dup = 0;
+
+		if (node_from_rpc(d, from, &pkt->u.neighbors.nodes[i], &n) != 0)
+			continue;
+		for (size_t j = 0; j < o->nnodes; j++)
+			dup |= memcmp(o->nodes[j].id.b, n.id.b, 32) == 0;
+		if (!dup)
+			o->nodes[o->nnodes++] = n;
+	}
+	/* Complete at 16 nodes, or at a packet that is not full: a responder
+	 * splits at 12 per packet, so a short one is its last. */
+	if (o->nnodes >= P2P_TABLE_BUCKET_SIZE ||
+	    pkt->u.neighbors.n < P2P_DISC_NEIGHBORS_PER_PACKET)
+		op_finish(d, o, 0, pkt, NULL);
+}
+
+static void
+handle_enrreq(struct p2p_disc *d, const uint8_t hash[32],
+    const struct p2p_node *from)
+{
+	struct p2p_disc_packet out;
+
+	if (!bonded_with(d, &from->id, &from->ip)) {
+		d->st.unbonded++;
+		return;
+	}
+	memset(&out, 0, sizeof(out));
+	out.type = P2P_DISC_ENRRESP;
+	memcpy(out.u.enrresp.req_hash, hash, 32);
+	out.u.enrresp.enr = d->rec_rlp;
+	out.u.enrresp.enr_len = d->rec_len;
+	send_packet(d, &from->ip, from->udp, &out, NULL);
+}
+
+static void
+handle_enrresp(struct p2p_disc *d, const struct p2p_disc_packet *pkt,
+    const struct p2p_node *from)
+{
+	struct op *o = match(d, P2P_DISC_ENRRESP, from,
+	    pkt->u.enrresp.req_hash);
+	struct p2p_enr *r;
+	struct p2p_nodeid id;
+	int rc;
+
+	if (o == NULL) {
+		d->st.unsolicited++;
+		return;
+	}
+	if ((r = malloc(sizeof(*r))) == NULL) {
+		op_finish(d, o, P2P_ENOMEM, NULL, NULL);
+		return;
+	}
+	rc = p2p_enr_decode(r, pkt->u.enrresp.enr, pkt->u.enrresp.enr_len);
+	if (rc == 0)
+		rc = p2p_enr_verify(r);
+	if (rc == 0 && (p2p_enr_nodeid(r, &id) != 0 ||
+	    memcmp(id.b, from->id.b, 32) != 0))
+		rc = P2P_EIDENTITY;
+	if (rc == 0) {
+		p2p_table_set_enr_seq(d->tab, &from->id, r->seq);
+		p2p_nodedb_put_node(d->db, &o->node, pkt->u.enrresp.enr,
+		    pkt->u.enrresp.enr_len, r->seq, now_s());
+	}
+	op_finish(d, o, rc, NULL, rc == 0 ? r : NULL);
+	free(r);
+}
+
+static void
+from_sockaddr(const struct sockaddr_storage *ss, struct p2p_ip *ip,
+    uint16_t *port)
+{
+	static const uint8_t mapped[12] = { [10] = 0xff, [11] = 0xff };
+
+	memset(ip, 0, sizeof(*ip));
+	if (ss->ss_family == AF_INET) {
+		const struct sockaddr_in *s4 = (const void *)ss;
+
+		ip->len = 4;
+		memcpy(ip->b, &s4->sin_addr, 4);
+		*port = ntohs(s4->sin_port);
+	} else {
+		const struct sockaddr_in6 *s6 = (const void *)ss;
+
+		ip->len = 16;
+		memcpy(ip->b, &s6->sin6_addr, 16);
+		if (memcmp(ip->b, mapped, 12) == 0) {
+			memmove(ip->b, ip->b + 12, 4);
+			memset(ip->b + 4, 0, 12);
+			ip->len = 4;
+		}
+		*port = ntohs(s6->sin6_port);
+	}
+}
+
+static void
+handle(struct p2p_disc *d, const uint8_t *buf, size_t len,
+    const struct sockaddr_storage *ss)
+{
+	struct p2p_disc_packet pkt;
+	struct p2p_node from;
+	uint8_t hash[32];
+
+	memset(&from, 0, sizeof(from));
+	from_sockaddr(ss, &from.ip, &from.udp);
+	if (d->has_restrict && !p2p_netlist_contains(&d->restrict_list,
+	    &from.ip)) {
+		d->st.restricted++;
+		return;
+	}
+	if (p2p_disc_decode(&pkt, hash, &from.pub, buf, len) != 0) {
+		d->st.dropped++;
+		return;
+	}
+	if (pkt.type != P2P_DISC_ENRRESP &&
+	    p2p_disc_expired(pkt.expiration, now_s())) {
+		d->st.expired++;
+		return;
+	}
+	p2p_enode_id(&from.id, &from.pub);
+	if (memcmp(from.id.b, d->self.id.b, 32) == 0) {
+		d->st.dropped++;
+		return;
+	}
+	switch (pkt.type) {
+	case P2P_DISC_PING:
+		handle_ping(d, &pkt, hash, &from);
+		break;
+	case P2P_DISC_PONG:
+		handle_pong(d, &pkt, &from);
+		break;
+	case P2P_DISC_FINDNODE:
+		handle_findnode(d, &pkt, &from);
+		break;
+	case P2P_DISC_NEIGHBORS:
+		handle_neighbors(d, &pkt, &from);
+		break;
+	case P2P_DISC_ENRREQ:
+		handle_enrreq(d, hash, &from);
+		break;
+	case P2P_DISC_ENRRESP:
+		handle_enrresp(d, &pkt, &from);
+		break;
+	}
+}
+
+static void
+read_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct p2p_disc *d = arg;
+	uint8_t buf[P2P_DISC_MAX_PACKET + 1];
+	int batch = p2p_nodedb_begin(d->db) == 0;
+
+	(void)what;
+	for (int i = 0; i < RECV_BATCH; i++) {
+		struct sockaddr_storage ss;
+		socklen_t sl = sizeof(ss);
+		ssize_t n = recvfrom(fd, buf, sizeof(buf), MSG_TRUNC,
+		    (struct sockaddr *)&ss, &sl);
+
+		if (n < 0)
+			break;
+		d->st.in++;
+		/* MSG_TRUNC gives the real size: an oversized datagram is
+		 * dropped whole, not decoded from its first 2 KiB. */
+		if ((size_t)n > P2P_DISC_MAX_PACKET) {
+			d->st.dropped++;
+			continue;
+		}
+		handle(d, buf, (size_t)n, &ss);
+	}
+	if (batch)
+		p2p_nodedb_commit(d->db);
+}
+
+/* ---- lookups ---- */
+
+static int
+lookup_seen(struct lookup *l, const struct p2p_nodeid *id)
+{
+	for (size_t i = 0; i < l->nseen; i++)
+		if (memcmp(l->seen[i].b, id->b, 32) == 0)
+			return 1;
+	return 0;
+}
+
+/* Inserts n into the distance-sorted result (at most 16). */
+static void
+lookup_push(struct lookup *l, const struct p2p_node *n)
+{
+	size_t i = l->nresult;
+
+	while (i > 0 && p2p_enode_distcmp(&l->tid, &n->id,
+	    &l->result[i - 1].id) < 0)
+		i--;
+	if (i >= LOOKUP_KEEP)
+		return;
+	if (l->nresult < LOOKUP_KEEP)
+		l->nresult++;
+	memmove(&l->result[i + 1], &l->result[i],
+	    (l->nresult - 1 - i) * sizeof(l->result[0]));
+	l->result[i] = *n;
+}
+
+static int
+lookup_mark(struct lookup *l, const struct p2p_nodeid *id, int asked)
+{
+	for (size_t i = 0; i < l->nseen; i++) {
+		if (memcmp(l->seen[i].b, id->b, 32) == 0) {
+			if (asked)
+				l->asked[i] = 1;
+			return 0;
+		}
+	}
+	if (l->nseen == LOOKUP_SEEN_MAX)
+		return -1;
+	l->seen[l->nseen] = *id;
+	l->asked[l->nseen++] = (uint8_t)asked;
+	return 1;
+}
+
+static int
+lookup_asked(struct lookup *l, const struct p2p_nodeid *id)
+{
+	for (size_t i = 0; i < l->nseen; i++)
+		if (memcmp(l->seen[i].b, id->b, 32) == 0)
+			return l->asked[i];
+	return 0;
+}
+
+static void
+lookup_free(struct lookup *l)
+{
+	LIST_REMOVE(l, link);
+	free(l->seen);
+	free(l->asked);
+	free(l);
+}
+
+static void lookup_reply(void *arg, int err, const struct p2p_node *n,
+    const struct p2p_node *nodes, size_t count);
+
+static void
+lookup_step(struct lookup *l)
+{
+	struct p2p_disc *d = l->d;
+
+	for (size_t i = 0; i < l->nresult && i < P2P_TABLE_BUCKET_SIZE &&
+	    l->pending < P2P_TABLE_ALPHA; i++) {
+		if (lookup_asked(l, &l->result[i].id))
+			continue;
+		lookup_mark(l, &l->result[i].id, 1);
+		if (p2p_disc_findnode(d, &l->result[i], &l->target,
+		    lookup_reply, l) == 0)
+			l->pending++;
+	}
+	if (l->pending == 0) {
+		struct p2p_node res[P2P_TABLE_BUCKET_SIZE];
+		size_t n = l->nresult < P2P_TABLE_BUCKET_SIZE ? l->nresult :
+		    P2P_TABLE_BUCKET_SIZE;
+
+		memcpy(res, l->result, n * sizeof(res[0]));
+		p2p_disc_done_cb *done = l->done_cb;
+		void *arg = l->arg;
+
+		lookup_free(l);
+		if (done != NULL)
+			done(arg, res, n);
+	}
+}
+
+static void
+lookup_reply(void *arg, int err, const struct p2p_node *n,
+    const struct p2p_node *nodes, size_t count)
+{
+	struct lookup *l = arg;
+	struct p2p_disc *d = l->d;
+	unsigned fails = p2p_nodedb_fails(d->db, &n->id, &n->ip);
+
+	l->pending--;
+	/* A node that did not answer is no answer to the lookup (v1.8.24
+	 * kept it in the result: a dead node could crowd out a live one). */
+	if (err != 0) {
+		for (size_t i = 0; i < l->nresult; i++) {
+			if (memcmp(l->result[i].id.b, n->id.b, 32) != 0)
+				continue;
+			memmove(&l->result[i], &l->result[i + 1],
+			    (l->nresult - i - 1) * sizeof(l->result[0]));
+			l->nresult--;
+			break;
+		}
+	}
+	/* v1.8.24's failure count: five in a row and the node is gone. */
+	if (err != 0 || count == 0) {
+		p2p_nodedb_set_fails(d->db, &n->id, &n->ip, ++fails);
+		if (fails >= P2P_TABLE_MAX_FAILS)
+			p2p_table_delete(d->tab, &n->id);
+	} else if (fails > 0) {
+		p2p_nodedb_set_fails(d->db, &n->id, &n->ip, fails - 1);
+	}
+	for (size_t i = 0; i < count; i++) {
+		if (memcmp(nodes[i].id.b, d->self.id.b, 32) == 0 ||
+		    lookup_seen(l, &nodes[i].id))
+			continue;
+		if (lookup_mark(l, &nodes[i].id, 0) < 0)
+			break;
+		remember(d, &nodes[i], 0);
+		lookup_push(l, &nodes[i]);
+		if (l->seen_cb != NULL)
+			l->seen_cb(l->arg, &nodes[i]);
+	}
+	lookup_step(l);
+}
+
+static void
+random_target(struct p2p_disc *d, struct p2p_pubkey *t)
+{
+	for (size_t i = 0; i < sizeof(t->b); i += 8) {
+		uint64_t r = rnd(d);
+
+		memcpy(t->b + i, &r, 8);
+	}
+}
+
+int
+p2p_disc_lookup(struct p2p_disc *d, const struct p2p_pubkey *target,
+    p2p_disc_seen_cb *seen, p2p_disc_done_cb *done, void *arg)
+{
+	struct lookup *l = calloc(1, sizeof(*l));
+	struct p2p_node start[P2P_TABLE_BUCKET_SIZE];
+	size_t n;
+
+	if (l == NULL)
+		return P2P_ENOMEM;
+	l->seen = calloc(LOOKUP_SEEN_MAX, sizeof(*l->seen));
+	l->asked = calloc(LOOKUP_SEEN_MAX, 1);
+	if (l->seen == NULL || l->asked == NULL) {
+		free(l->seen);
+		free(l->asked);
+		free(l);
+		return P2P_ENOMEM;
+	}
+	l->d = d;
+	if (target != NULL)
+		l->target = *target;
+	else
+		random_target(d, &l->target);
+	p2p_enode_id(&l->tid, &l->target);
+	l->seen_cb = seen;
+	l->done_cb = done;
+	l->arg = arg;
+	LIST_INSERT_HEAD(&d->lookups, l, link);
+	lookup_mark(l, &d->self.id, 1);
+	n = p2p_table_closest(d->tab, &l->tid, start, P2P_TABLE_BUCKET_SIZE);
+	for (size_t i = 0; i < n; i++)
+		lookup_push(l, &start[i]);
+	/* An empty table starts from the bootnodes (geth refreshes first,
+	 * which seeds the table with them). */
+	for (size_t i = 0; n == 0 && i < d->nboot; i++)
+		lookup_push(l, &d->boot[i]);
+	lookup_step(l);
+	return 0;
+}
+
+/* ---- maintenance ---- */
+
+static void
+arm_reval(struct p2p_disc *d)
+{
+	uint64_t ms = rnd(d) % P2P_DISC_REVALIDATE_MS;
+	struct timeval tv = { (time_t)(ms / 1000),
+	    (suseconds_t)(ms % 1000) * 1000 };
+
+	event_add(d->reval, &tv);
+}
+
+static void
+reval_pong(void *arg, int err, const struct p2p_node *n, uint64_t rtt,
+    int has_seq, uint64_t seq)
+{
+	struct p2p_disc *d = arg;
+	int b = p2p_table_bucket_index(d->tab, &n->id);
+
+	(void)rtt;
+	if (err == 0) {
+		p2p_table_revalidated(d->tab, n, has_seq ? seq : 0, b);
+		p2p_nodedb_put_node(d->db, n, NULL, 0, 0, now_s());
+	} else {
+		p2p_table_replace_dead(d->tab, &n->id, b, NULL);
+	}
+	arm_reval(d);
+}
+
+static void
+reval_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct p2p_disc *d = arg;
+	struct p2p_node n;
+	int b;
+
+	(void)fd;
+	(void)what;
+	if (p2p_table_pick_revalidate(d->tab, &n, &b) == 1 &&
+	    p2p_disc_ping(d, &n, reval_pong, d) == 0)
+		return;
+	arm_reval(d);
+}
+
+static void
+refresh_done(void *arg, const struct p2p_node *closest, size_t count)
+{
+	struct p2p_disc *d = arg;
+
+	(void)closest;
+	(void)count;
+	/* The self lookup, then three random ones, one after the other. */
+	if (++d->refreshing <= 4 &&
+	    p2p_disc_lookup(d, NULL, NULL, refresh_done, d) == 0)
+		return;
+	d->refreshing = 0;
+	if (d->cfg.on_event != NULL) {
+		struct p2p_disc_ev ev;
+
+		memset(&ev, 0, sizeof(ev));
+		ev.type = P2P_DISC_EV_REFRESHED;
+		ev.table_len = p2p_table_len(d->tab);
+		d->cfg.on_event(d->cfg.arg, &ev);
+	}
+}
+
+static void
+refresh_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct p2p_disc *d = arg;
+	struct p2p_node seeds[P2P_DISC_SEED_COUNT];
+	size_t n = 0;
+
+	(void)fd;
+	(void)what;
+	if (d->refreshing)
+		return;
+	p2p_nodedb_seeds(d->db, seeds, P2P_DISC_SEED_COUNT,
+	    P2P_NODEDB_SEED_MAX_AGE, now_s(), &n);
+	for (size_t i = 0; i < n; i++)
+		remember(d, &seeds[i], 0);
+	for (size_t i = 0; i < d->nboot; i++)
+		remember(d, &d->boot[i], 0);
+	d->refreshing = 1;
+	if (p2p_disc_lookup(d, &d->self.pub, NULL, refresh_done, d) != 0)
+		d->refreshing = 0;
+}
+
+static void
+sweep_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct p2p_disc *d = arg;
+
+	(void)fd;
+	(void)what;
+	p2p_nodedb_expire(d->db, now_s(), NULL);
+}
+
+/* ---- setup ---- */
+
+static int
+make_record(struct p2p_disc *d)
+{
+	uint64_t seq = p2p_nodedb_local_seq(d->db) + 1;
+	int rc;
+
+	/* Each start may change the endpoint: a new seq keeps the record
+	 * newer than any copy others hold. */
+	p2p_enr_init(&d->rec);
+	if (!p2p_ip_is_unspecified(&d->self.ip) &&
+	    (rc = p2p_enr_set_ip(&d->rec, &d->self.ip)) != 0)
+		return rc;
+	if ((rc = p2p_enr_set_uint(&d->rec, "tcp", d->self.tcp)) != 0 ||
+	    (rc = p2p_enr_set_uint(&d->rec, "udp", d->self.udp)) != 0)
+		return rc;
+	p2p_enr_set_seq(&d->rec, seq);
+	if ((rc = p2p_enr_sign(&d->rec, &d->key)) != 0)
+		return rc;
+	d->rec_len = sizeof(d->rec_rlp);
+	if ((rc = p2p_enr_encode(&d->rec, d->rec_rlp, &d->rec_len)) != 0)
+		return rc;
+	p2p_nodedb_set_local_seq(d->db, seq);
+	return 0;
+}
+
+static int
+bind_socket(struct p2p_disc *d)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl;
+
+	d->fd = socket(d->self.ip.len == 16 ? AF_INET6 : AF_INET,
+	    SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (d->fd < 0)
+		return P2P_ENET;
+	to_sockaddr(&ss, &sl, &d->self.ip, d->cfg.port);
+	if (bind(d->fd, (struct sockaddr *)&ss, sl) != 0)
+		return P2P_ENET;
+	sl = sizeof(ss);
+	if (getsockname(d->fd, (struct sockaddr *)&ss, &sl) != 0)
+		return P2P_ENET;
+	from_sockaddr(&ss, &d->self.ip, &d->self.udp);
+	d->self.tcp = d->cfg.tcp_port ? d->cfg.tcp_port : d->self.udp;
+	return 0;
+}
+
+int
+p2p_disc_new(struct p2p_disc **out, struct event_base *base,
+    const struct p2p_disc_cfg *cfg)
+{
+	struct p2p_disc *d;
+	struct p2p_table_cfg tcfg;
+	int rc;
+
+	*out = NULL;
+	if (cfg->nbootnodes > P2P_DISC_MAX_BOOTNODES)
+		return P2P_EINVAL;
+	if ((d = calloc(1, sizeof(*d))) == NULL)
+		return P2P_ENOMEM;
+	d->fd = -1;
+	d->cfg = *cfg;
+	d->base = base;
+	d->key = *cfg->key;
+	TAILQ_INIT(&d->wait);
+	TAILQ_INIT(&d->bondwait);
+	TAILQ_INIT(&d->ops);
+	LIST_INIT(&d->lookups);
+	if (cfg->netrestrict != NULL) {
+		d->restrict_list = *cfg->netrestrict;
+		d->has_restrict = 1;
+	}
+	if (cfg->seed != 0)
+		d->rng = cfg->seed;
+	else if ((rc = p2pi_random(&d->rng, sizeof(d->rng))) != 0)
+		goto fail;
+	if ((rc = p2p_secp_pubkey(&d->self.pub, &d->key)) != 0)
+		goto fail;
+	p2p_enode_id(&d->self.id, &d->self.pub);
+	d->self.ip = cfg->ip;
+	if (d->self.ip.len == 0) {
+		d->self.ip.len = 4;
+		d->self.ip.b[0] = 127;
+		d->self.ip.b[3] = 1;
+	}
+	rc = P2P_ENOMEM;
+	if (cfg->nbootnodes > 0) {
+		d->boot = calloc(cfg->nbootnodes, sizeof(*d->boot));
+		if (d->boot == NULL)
+			goto fail;
+		memcpy(d->boot, cfg->bootnodes,
+		    cfg->nbootnodes * sizeof(*d->boot));
+		d->nboot = cfg->nbootnodes;
+	}
+	if ((rc = bind_socket(d)) != 0)
+		goto fail;
+	if (cfg->db != NULL) {
+		d->db = cfg->db;
+	} else {
+		if ((rc = p2p_nodedb_open(&d->db, NULL, &d->self.id)) != 0)
+			goto fail;
+		d->own_db = 1;
+	}
+	if ((rc = make_record(d)) != 0)
+		goto fail;
+	memset(&tcfg, 0, sizeof(tcfg));
+	tcfg.self = d->self.id;
+	tcfg.seed = rnd(d);
+	tcfg.on_event = table_event;
+	tcfg.arg = d;
+	if ((rc = p2p_table_new(&d->tab, &tcfg)) != 0)
+		goto fail;
+	rc = P2P_ENOMEM;
+	d->rev = event_new(base, d->fd, EV_READ | EV_PERSIST, read_cb, d);
+	d->timer = evtimer_new(base, timer_cb, d);
+	d->reval = evtimer_new(base, reval_cb, d);
+	d->refresh = event_new(base, -1, EV_PERSIST, refresh_cb, d);
+	d->sweep = event_new(base, -1, EV_PERSIST, sweep_cb, d);
+	if (d->rev == NULL || d->timer == NULL || d->reval == NULL ||
+	    d->refresh == NULL || d->sweep == NULL)
+		goto fail;
+	event_add(d->rev, NULL);
+	if (cfg->maintain) {
+		struct timeval rt = { cfg->refresh_s ? (time_t)cfg->refresh_s :
+		    P2P_DISC_REFRESH_S, 0 };
+		struct timeval st = { P2P_NODEDB_CLEANUP_INTERVAL, 0 };
+
+		event_add(d->refresh, &rt);
+		event_active(d->refresh, EV_TIMEOUT, 0);
+		event_add(d->sweep, &st);
+		arm_reval(d);
+	}
+	*out = d;
+	return 0;
+fail:
+	p2p_disc_free(d);
+	return rc;
+}
+
+void
+p2p_disc_free(struct p2p_disc *d)
+{
+	struct op *o;
+
+	if (d == NULL)
+		return;
+	while ((o = TAILQ_FIRST(&d->ops)) != NULL) {
+		/* A bonding ping's arg is the struct bond it owns. */
+		if (o->kind == OP_PING && o->cb.pong == bonded)
+			free(o->arg);
+		op_free(d, o);
+	}
+	while (!LIST_EMPTY(&d->lookups))
+		lookup_free(LIST_FIRST(&d->lookups));
+	if (d->rev)
+		event_free(d->rev);
+	if (d->timer)
+		event_free(d->timer);
+	if (d->reval)
+		event_free(d->reval);
+	if (d->refresh)
+		event_free(d->refresh);
+	if (d->sweep)
+		event_free(d->sweep);
+	if (d->fd >= 0)
+		close(d->fd);
+	p2p_table_free(d->tab);
+	if (d->own_db)
+		p2p_nodedb_close(d->db);
+	free(d->boot);
+	p2p_wipe(&d->key, sizeof(d->key));
+	free(d);
+}
+
+const struct p2p_node *
+p2p_disc_self(const struct p2p_disc *d)
+{
+	return &d->self;
+}
+
+const struct p2p_enr *
+p2p_disc_record(const struct p2p_disc *d)
+{
+	return &d->rec;
+}
+
+struct p2p_table *
+p2p_disc_table(struct p2p_disc *d)
+{
+	return d->tab;
+}
+
+struct p2p_nodedb *
+p2p_disc_db(struct p2p_disc *d)
+{
+	return d->db;
+}
+
+void
+p2p_disc_get_stats(const struct p2p_disc *d, struct p2p_disc_stats *s)
+{
+	*s = d->st;
+}

@@ -1,0 +1,129 @@
+/*
+ * disc.h - a discovery v4 node on a caller-owned libevent event_base: the
+ * UDP socket, endpoint proofs, reply matching, findnode/ENR requests,
+ * iterative lookups and (optionally) the maintenance of a Kademlia table
+ * (revalidation, refresh, node database sweeps), as go-ethereum v1.8.24's
+ * p2p/discover does.
+ *
+ * Deviations from v1.8.24, each one later geth's behaviour: a findnode that
+ * times out after at least one neighbors packet is a success (v1.8.24
+ * counted it as a failure, which drops every node of a small network); an
+ * answer to ENRRequest (EIP-868) exists; pings and pongs carry our ENR
+ * sequence number.
+ *
+ * Every operation completes through its callback exactly once, unless the
+ * node is freed first (then never).  Callbacks may start new operations.
+ */
+#ifndef P2P_DISC_H
+#define P2P_DISC_H
+
+#include <p2p/discv4.h>
+#include <p2p/enode.h>
+#include <p2p/enr.h>
+#include <p2p/netutil.h>
+#include <p2p/nodedb.h>
+#include <p2p/table.h>
+
+struct event_base;
+struct p2p_disc;
+
+#define P2P_DISC_RESP_TIMEOUT_MS 500	/* a reply must come within this */
+#define P2P_DISC_BOND_EXPIRATION 86400	/* s an endpoint proof lasts */
+#define P2P_DISC_REFRESH_S 1800		/* table refresh interval */
+#define P2P_DISC_REVALIDATE_MS 10000	/* revalidation at random 0..this */
+#define P2P_DISC_SEED_COUNT 30		/* seeds read from the node DB */
+#define P2P_DISC_MAX_PENDING 4096	/* replies awaited at once */
+#define P2P_DISC_MAX_BOOTNODES 64
+
+enum p2p_disc_evtype {
+	P2P_DISC_EV_ADDED = 1,		/* entered a bucket */
+	P2P_DISC_EV_REMOVED,		/* left a bucket */
+	P2P_DISC_EV_REVALIDATED,	/* answered a revalidation ping */
+	P2P_DISC_EV_REFRESHED,		/* a refresh round ended */
+};
+
+struct p2p_disc_ev {
+	enum p2p_disc_evtype type;
+	const struct p2p_node *node;	/* NULL for REFRESHED */
+	int bucket;
+	uint64_t enr_seq;
+	size_t table_len;		/* nodes in the table after it */
+};
+
+struct p2p_disc_cfg {
+	const struct p2p_privkey *key;	/* copied */
+	struct p2p_ip ip;		/* bind address (len 0: 127.0.0.1) */
+	uint16_t port;			/* bind port, 0 picks one */
+	uint16_t tcp_port;		/* advertised TCP port; 0: the UDP port */
+	/* The node database; NULL: an in-memory one the node owns. */
+	struct p2p_nodedb *db;
+	const struct p2p_netlist *netrestrict;	/* NULL: none; copied */
+	const struct p2p_node *bootnodes;	/* copied */
+	size_t nbootnodes;
+	int maintain;		/* run the table: refresh, revalidation */
+	uint32_t refresh_s;	/* refresh interval; 0: P2P_DISC_REFRESH_S */
+	uint64_t seed;		/* PRNG seed; 0: from getrandom */
+	void (*on_event)(void *arg, const struct p2p_disc_ev *ev);
+	void *arg;
+};
+
+/* Packet counters, for tools and benchmarks. */
+struct p2p_disc_stats {
+	uint64_t in, out, dropped, expired, unsolicited, unbonded, restricted;
+};
+
+/*
+ * Binds the socket and starts.  Owner: the caller, p2p_disc_free.
+ * Returns: 0; P2P_ENET (errno says why); P2P_EPRIVKEY; P2P_ENOMEM;
+ *          P2P_EINVAL (too many bootnodes); P2P_EDB.
+ */
+int p2p_disc_new(struct p2p_disc **d, struct event_base *base,
+    const struct p2p_disc_cfg *cfg);
+/* Closes the socket and cancels everything; no callback runs after. */
+void p2p_disc_free(struct p2p_disc *d);
+
+/* Our node (ip, bound UDP port, TCP port) and our signed record. */
+const struct p2p_node *p2p_disc_self(const struct p2p_disc *d);
+const struct p2p_enr *p2p_disc_record(const struct p2p_disc *d);
+struct p2p_table *p2p_disc_table(struct p2p_disc *d);
+struct p2p_nodedb *p2p_disc_db(struct p2p_disc *d);
+void p2p_disc_get_stats(const struct p2p_disc *d, struct p2p_disc_stats *s);
+
+/* err: 0, P2P_ETIMEOUT, P2P_ENET, P2P_ERESTRICTED, P2P_ETOOBIG (too many
+ * replies pending).  has_seq/enr_seq: the pong's EIP-868 field. */
+typedef void p2p_disc_pong_cb(void *arg, int err, const struct p2p_node *n,
+    uint64_t rtt_us, int has_seq, uint64_t enr_seq);
+/* Pings n (a node with ip and udp); the pong must match the ping's hash. */
+int p2p_disc_ping(struct p2p_disc *d, const struct p2p_node *n,
+    p2p_disc_pong_cb *cb, void *arg);
+
+/* r is valid during the call only; its node ID was checked to be n's. */
+typedef void p2p_disc_enr_cb(void *arg, int err, const struct p2p_node *n,
+    const struct p2p_enr *r);
+/* Bonds with n if needed (ping, then wait for its ping), then asks for its
+ * record (EIP-868).  err adds P2P_EENRSIG and other record errors. */
+int p2p_disc_request_enr(struct p2p_disc *d, const struct p2p_node *n,
+    p2p_disc_enr_cb *cb, void *arg);
+
+/* nodes: the checked neighbors (relay rules, ports > 1024, NetRestrict,
+ * valid keys), valid during the call only. */
+typedef void p2p_disc_nodes_cb(void *arg, int err, const struct p2p_node *n,
+    const struct p2p_node *nodes, size_t count);
+/* Bonds if needed, then findnode(target); collects up to 16 nodes. */
+int p2p_disc_findnode(struct p2p_disc *d, const struct p2p_node *n,
+    const struct p2p_pubkey *target, p2p_disc_nodes_cb *cb, void *arg);
+
+/* Called for every node a lookup meets for the first time. */
+typedef void p2p_disc_seen_cb(void *arg, const struct p2p_node *n);
+/* The closest nodes found (at most 16), closest first. */
+typedef void p2p_disc_done_cb(void *arg, const struct p2p_node *closest,
+    size_t count);
+/*
+ * An iterative lookup toward target (alpha 3, k 16), starting from the
+ * table's closest nodes, else the bootnodes.  target NULL: a random one.
+ * Met nodes are added to the table (as seen).
+ */
+int p2p_disc_lookup(struct p2p_disc *d, const struct p2p_pubkey *target,
+    p2p_disc_seen_cb *seen, p2p_disc_done_cb *done, void *arg);
+
+#endif

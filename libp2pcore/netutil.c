@@ -1,0 +1,175 @@
+/*
+ * netutil.c - address classes, relay rules and CIDR lists (see netutil.h).
+ * The tables are go-ethereum v1.8.24's p2p/netutil lists, transcribed as
+ * facts (IANA special-purpose registries), not code.
+ */
+#include <string.h>
+
+#include <p2p/netutil.h>
+
+struct net_lit {
+	const char *ip;
+	uint8_t bits;
+};
+
+static const struct net_lit lan[] = {
+	{ "0.0.0.0", 8 }, { "10.0.0.0", 8 }, { "172.16.0.0", 12 },
+	{ "192.168.0.0", 16 }, { "fe80::", 10 }, { "fc00::", 7 },
+};
+
+static const struct net_lit special[] = {
+	{ "0.0.0.0", 8 }, { "192.0.0.0", 29 }, { "192.0.0.9", 32 },
+	{ "192.0.0.170", 32 }, { "192.0.0.171", 32 }, { "192.0.2.0", 24 },
+	{ "192.31.196.0", 24 }, { "192.52.193.0", 24 }, { "192.88.99.0", 24 },
+	{ "192.175.48.0", 24 }, { "198.18.0.0", 15 }, { "198.51.100.0", 24 },
+	{ "203.0.113.0", 24 }, { "255.255.255.255", 32 },
+	{ "100::", 64 }, { "2001::", 32 }, { "2001:1::1", 128 },
+	{ "2001:2::", 48 }, { "2001:3::", 32 }, { "2001:4:112::", 48 },
+	{ "2001:5::", 32 }, { "2001:10::", 28 }, { "2001:20::", 28 },
+	{ "2001:db8::", 32 }, { "2002::", 16 },
+};
+
+int
+p2p_ip_same_net(const struct p2p_ip *a, const struct p2p_ip *b,
+    unsigned bits)
+{
+	unsigned full = bits / 8, rest = bits % 8;
+
+	if (a->len != b->len || a->len == 0 || bits > 8u * a->len)
+		return 0;
+	if (memcmp(a->b, b->b, full) != 0)
+		return 0;
+	if (rest == 0)
+		return 1;
+	return ((a->b[full] ^ b->b[full]) & (0xff00 >> rest) & 0xff) == 0;
+}
+
+static int
+in_lits(const struct p2p_ip *ip, const struct net_lit *l, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct p2p_ip net;
+
+		if (p2p_ip_parse(&net, l[i].ip, strlen(l[i].ip)) == 0 &&
+		    p2p_ip_same_net(ip, &net, l[i].bits))
+			return 1;
+	}
+	return 0;
+}
+
+int
+p2p_ip_is_loopback(const struct p2p_ip *ip)
+{
+	static const uint8_t one6[16] = { [15] = 1 };
+
+	if (ip->len == 4)
+		return ip->b[0] == 127;
+	return ip->len == 16 && memcmp(ip->b, one6, 16) == 0;
+}
+
+int
+p2p_ip_is_unspecified(const struct p2p_ip *ip)
+{
+	static const uint8_t zero[16];
+
+	return (ip->len == 4 || ip->len == 16) &&
+	    memcmp(ip->b, zero, ip->len) == 0;
+}
+
+int
+p2p_ip_is_lan(const struct p2p_ip *ip)
+{
+	return p2p_ip_is_loopback(ip) ||
+	    in_lits(ip, lan, sizeof(lan) / sizeof(lan[0]));
+}
+
+int
+p2p_ip_is_special(const struct p2p_ip *ip)
+{
+	/* Multicast: 224.0.0.0/4 and ff00::/8. */
+	if ((ip->len == 4 && (ip->b[0] & 0xf0) == 0xe0) ||
+	    (ip->len == 16 && ip->b[0] == 0xff))
+		return 1;
+	return in_lits(ip, special, sizeof(special) / sizeof(special[0]));
+}
+
+int
+p2p_ip_check_relay(const struct p2p_ip *sender, const struct p2p_ip *addr)
+{
+	if (addr->len != 4 && addr->len != 16)
+		return P2P_EIP;
+	if (p2p_ip_is_unspecified(addr) || p2p_ip_is_special(addr))
+		return P2P_ERESTRICTED;
+	if (p2p_ip_is_loopback(addr) && !p2p_ip_is_loopback(sender))
+		return P2P_ERESTRICTED;
+	if (p2p_ip_is_lan(addr) && !p2p_ip_is_lan(sender))
+		return P2P_ERESTRICTED;
+	return 0;
+}
+
+static int
+parse_cidr(struct p2p_cidr *c, const char *s, size_t len)
+{
+	const char *slash = memchr(s, '/', len);
+	unsigned bits = 0;
+	size_t i;
+
+	if (slash == NULL || slash == s || slash + 1 == s + len ||
+	    s + len - slash > 4)
+		return P2P_EIP;
+	for (const char *p = slash + 1; p < s + len; p++) {
+		if (*p < '0' || *p > '9' || (p == slash + 1 && *p == '0' &&
+		    p + 1 < s + len))
+			return P2P_EIP;
+		bits = bits * 10 + (unsigned)(*p - '0');
+	}
+	if (p2p_ip_parse(&c->ip, s, (size_t)(slash - s)) != 0 ||
+	    bits > 8u * c->ip.len)
+		return P2P_EIP;
+	c->bits = (uint8_t)bits;
+	/* Keep the network address only, as Go's ParseCIDR does. */
+	for (i = 0; i < c->ip.len; i++) {
+		unsigned keep = bits >= 8 * (i + 1) ? 8 :
+		    bits > 8 * i ? bits - 8 * (unsigned)i : 0;
+
+		c->ip.b[i] &= (uint8_t)(0xff00 >> keep);
+	}
+	return 0;
+}
+
+int
+p2p_netlist_parse(struct p2p_netlist *l, const char *s)
+{
+	memset(l, 0, sizeof(*l));
+	while (*s != '\0') {
+		const char *end;
+		size_t len;
+
+		while (*s == ' ' || *s == ',')
+			s++;
+		if (*s == '\0')
+			break;
+		end = s + strcspn(s, ", ");
+		len = (size_t)(end - s);
+		if (l->n == P2P_NETLIST_MAX) {
+			memset(l, 0, sizeof(*l));
+			return P2P_ETOOBIG;
+		}
+		if (parse_cidr(&l->net[l->n], s, len) != 0) {
+			memset(l, 0, sizeof(*l));
+			return P2P_EIP;
+		}
+		l->n++;
+		s = end;
+	}
+	return 0;
+}
+
+int
+p2p_netlist_contains(const struct p2p_netlist *l, const struct p2p_ip *ip)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (p2p_ip_same_net(ip, &l->net[i].ip, l->net[i].bits))
+			return 1;
+	return 0;
+}
