@@ -22,8 +22,8 @@ cleanup() {
 trap cleanup EXIT INT TERM
 
 wait_line() {
-	i=0
-	while [ ! -s "$1" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+	k=0
+	while [ ! -s "$1" ] && [ $k -lt 100 ]; do sleep 0.05; k=$((k + 1)); done
 	[ -s "$1" ]
 }
 
