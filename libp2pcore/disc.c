@@ -608,11 +608,11 @@ static void
 handle_findnode(struct p2p_disc *d, const struct p2p_disc_packet *pkt,
     const struct p2p_node *from)
 {
-	struct p2p_node closest[P2P_TABLE_BUCKET_SIZE];
+	struct p2p_node closest[P2P_TABLE_BUCKET_SIZE + 1];
 	struct p2p_disc_packet out;
 	struct p2p_nodeid tid;
 	struct p2p_pubkey tkey;
-	size_t n, k = 0;
+	size_t n, k = 0, given = 0;
 	int sent = 0;
 
 	if (!bonded_with(d, &from->id, &from->ip)) {
@@ -621,14 +621,20 @@ handle_findnode(struct p2p_disc *d, const struct p2p_disc_packet *pkt,
 	}
 	memcpy(tkey.b, pkt->u.findnode.target, 64);
 	p2p_enode_id(&tid, &tkey);
-	n = p2p_table_closest(d->tab, &tid, closest, P2P_TABLE_BUCKET_SIZE);
+	/* One more than k, because the requester is left out: it knows
+	 * itself, and a slot spent on it hides a node it may need (v1.8.24
+	 * sends it back). */
+	n = p2p_table_closest(d->tab, &tid, closest,
+	    P2P_TABLE_BUCKET_SIZE + 1);
 	memset(&out, 0, sizeof(out));
 	out.type = P2P_DISC_NEIGHBORS;
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < n && given < P2P_TABLE_BUCKET_SIZE; i++) {
 		struct p2p_disc_rpcnode *r;
 
-		if (p2p_ip_check_relay(&from->ip, &closest[i].ip) != 0)
+		if (memcmp(closest[i].id.b, from->id.b, 32) == 0 ||
+		    p2p_ip_check_relay(&from->ip, &closest[i].ip) != 0)
 			continue;
+		given++;
 		r = &out.u.neighbors.nodes[k++];
 		endpoint(&r->ep, &closest[i].ip, closest[i].udp,
 		    closest[i].tcp);

@@ -9,7 +9,10 @@
  * times out after at least one neighbors packet is a success (v1.8.24
  * counted it as a failure, which drops every node of a small network); an
  * answer to ENRRequest (EIP-868) exists; pings and pongs carry our ENR
- * sequence number.
+ * sequence number.  Two of our own: neighbors never list the requester
+ * itself (the slot goes to the 17th closest), and a lookup drops nodes
+ * that did not answer from its result, keeping 32 candidates so the next
+ * live one moves up.
  *
  * Every operation completes through its callback exactly once, unless the
  * node is freed first (then never).  Callbacks may start new operations.
