@@ -303,6 +303,34 @@ stdin_inputs(cli_input_fn fn, void *arg)
 }
 
 int
+cli_input_enode(const char *in, size_t len, const char **s, size_t *slen,
+    json_t **hold)
+{
+	json_t *j, *e;
+
+	*hold = NULL;
+	if (len == 0 || in[0] != '{') {
+		*s = in;
+		*slen = len;
+		return 1;
+	}
+	j = json_loadb(in, len, JSON_REJECT_DUPLICATES, NULL);
+	if (!json_is_object(j)) {
+		json_decref(j);
+		return P2P_EFIELD;
+	}
+	e = json_object_get(j, "enode");
+	if (!json_is_string(e)) {
+		json_decref(j);
+		return 0;
+	}
+	*s = json_string_value(e);
+	*slen = json_string_length(e);
+	*hold = j;
+	return 1;
+}
+
+int
 cli_each_input(int argc, char **argv, cli_input_fn fn, void *arg)
 {
 	int failed = 0;

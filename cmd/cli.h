@@ -80,4 +80,16 @@ int cli_load_key(struct p2p_privkey *key, const char *file, const char *hex);
 typedef int (*cli_input_fn)(const char *in, size_t len, void *arg);
 int cli_each_input(int argc, char **argv, cli_input_fn fn, void *arg);
 
+/*
+ * The enode an input names: the input itself, or, for a line that is a
+ * JSON object (another tool's record), its "enode" member, so that
+ * `p2p-discover crawl | p2p-dial` needs no jq in between.
+ * Returns: 1 and *s, *slen set (into in, or into *hold, a JSON value the
+ *          caller json_decref()s; NULL when unused); 0 for a record
+ *          without "enode" (a summary: skip it); P2P_EFIELD for a line
+ *          that starts with '{' and is not a JSON object.
+ */
+int cli_input_enode(const char *in, size_t len, const char **s,
+    size_t *slen, json_t **hold);
+
 #endif

@@ -215,7 +215,17 @@ collect(const char *in, size_t len, void *arg)
 {
 	struct dial *d = arg;
 	struct job *j, *jobs;
+	json_t *hold;
+	const char *line = in;
+	size_t linelen = len;
+	int use = cli_input_enode(line, linelen, &in, &len, &hold);
 
+	if (use == 0)
+		return 0;
+	if (use < 0) {
+		in = line;
+		len = linelen;
+	}
 	jobs = realloc(d->jobs, (d->njobs + 1) * sizeof(*jobs));
 	if (jobs == NULL) {
 		cli_warn("out of memory");
@@ -227,7 +237,8 @@ collect(const char *in, size_t len, void *arg)
 	j->d = d;
 	j->reached = -1;
 	j->input = strndup(in, len);
-	j->parse_err = p2p_enode_parse(&j->node, in, len);
+	j->parse_err = use < 0 ? use : p2p_enode_parse(&j->node, in, len);
+	json_decref(hold);
 	if (j->parse_err == 0 && j->node.ip.len == 0)
 		j->parse_err = P2P_EIP;	/* nothing to dial */
 	if (j->input == NULL) {

@@ -111,22 +111,6 @@ node_json(const struct p2p_node *n)
 	return p2p_json_node(n);
 }
 
-/* An enode URL, or a JSON line with an "enode" member (so the output of a
- * crawl feeds straight back in). */
-static int
-parse_node(struct p2p_node *n, const char *s, size_t len)
-{
-	if (len > 0 && s[0] == '{') {
-		json_t *j = json_loadb(s, len, 0, NULL);
-		const char *e = json_string_value(json_object_get(j, "enode"));
-		int rc = e ? p2p_enode_parse(n, e, strlen(e)) : P2P_EURL;
-
-		json_decref(j);
-		return rc;
-	}
-	return p2p_enode_parse(n, s, len);
-}
-
 static int
 parse_bootnodes(struct opts *o, const char *s)
 {
@@ -424,13 +408,28 @@ add_target(const char *in, size_t len, void *arg)
 	struct run *r = arg;
 	struct target *t;
 	struct p2p_node n;
-	int rc = parse_node(&n, in, len);
+	json_t *hold;
+	const char *s;
+	size_t slen;
+	int rc = cli_input_enode(in, len, &s, &slen, &hold);
+
+	if (rc == 0)
+		return 0;	/* a record naming no node */
+	if (rc == 1) {
+		rc = p2p_enode_parse(&n, s, slen);
+		if (rc == 0) {
+			in = s;
+			len = slen;
+		}
+	}
 
 	if (rc == 0 && (n.ip.len == 0 || n.udp == 0))
 		rc = P2P_EIP;
 	if (rc != 0) {
 		r->failed = 1;
-		return cli_emit(cli_error_record(in, len, rc, p2p_strerror(rc)));
+		rc = cli_emit(cli_error_record(in, len, rc, p2p_strerror(rc)));
+		json_decref(hold);
+		return rc;
 	}
 	t = realloc(r->t, (r->nt + 1) * sizeof(*t));
 	if (t == NULL)
@@ -439,9 +438,9 @@ add_target(const char *in, size_t len, void *arg)
 	t = &r->t[r->nt++];
 	memset(t, 0, sizeof(*t));
 	t->node = n;
-	if ((t->input = strndup(in, len)) == NULL)
-		return -1;
-	return 0;
+	t->input = strndup(in, len);
+	json_decref(hold);
+	return t->input == NULL ? -1 : 0;
 }
 
 static void

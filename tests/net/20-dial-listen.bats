@@ -226,3 +226,17 @@ load helpers
 	wait_listen
 	listen_records disconnect | jq -se '[.[] | [.code, .by]] == [[3, "local"], [0, "remote"]]'
 }
+
+@test "records from other tools feed straight in: the enode member is dialled" {
+	start_listen --count 1
+	{
+		head -1 "$TMP/listen.out"
+		echo '{"type":"crawl","nodes":1}'
+		echo '{not json'
+	} >"$TMP/records"
+	run -1 p2p-dial --stdin <"$TMP/records"
+	[ "$(json_lines)" = 2 ]
+	jqo '.type == "dial" and .ok and .enode == "'"$ENODE"'"' "${lines[0]}"
+	jqo '.type == "dial" and (.ok | not) and .error == "EFIELD" and .enode == "{not json"' "${lines[1]}"
+	wait_listen
+}

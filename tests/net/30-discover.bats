@@ -92,6 +92,11 @@ teardown() {
 	diff "$TMP/all" "$TMP/crawled"
 	printf '%s\n' "${lines[@]}" | tail -1
 	printf '%s\n' "${lines[@]}" | jq -se '.[-1] == {"type": "crawl", "nodes": 21, "responded": 21, "complete": true}'
+	# The crawl's output feeds other tools as it is.
+	printf '%s\n' "${lines[@]}" >"$TMP/crawl.ndjson"
+	run -0 --separate-stderr p2p-discover ping "${tool[@]}" <"$TMP/crawl.ndjson"
+	printf '%s\n' "${lines[@]}" | jq -se 'length == 21 and all(.type == "pong" and .ok)'
+	run -0 --separate-stderr cat "$TMP/crawl.ndjson"
 	# Every record carried the node's ENR.
 	printf '%s\n' "${lines[@]}" | jq -se '[.[] | select(.type == "node" and .enr == null)] == []'
 	# Lookups toward six nodes' keys: the closest 16 of the 21,
