@@ -118,11 +118,12 @@ $(O)/tests/fuzz/%.o: tests/fuzz/%.c
 	@[ "$(V)" = 1 ] || echo "  CC      $<"
 	$(Q)$(CC) $(ALL_CFLAGS) -Ilibp2pcore/include -Ilibp2pcore -c -o $@ $<
 
-$(O)/tests/replay_%: $(O)/tests/fuzz/fuzz_%.o $(O)/tests/fuzz/replay.o $(LIB)
+# The tools' own input parsers (cmd/cli.c, cmd/peer.c) are fuzzed too.
+$(O)/tests/replay_%: $(O)/tests/fuzz/fuzz_%.o $(O)/tests/fuzz/replay.o $(CLI_OBJS) $(LIB)
 	@[ "$(V)" = 1 ] || echo "  LD      $@"
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
-$(O)/fuzz/fuzz_%: $(O)/tests/fuzz/fuzz_%.o $(LIB)
+$(O)/fuzz/fuzz_%: $(O)/tests/fuzz/fuzz_%.o $(CLI_OBJS) $(LIB)
 	@mkdir -p $(@D)
 	@[ "$(V)" = 1 ] || echo "  LD      $@"
 	$(Q)$(CC) $(ALL_LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(LIBS)

@@ -194,34 +194,116 @@ peer_ms(uint64_t from_us, uint64_t to_us)
 	return json_real((double)(to_us - from_us) / 1000.0);
 }
 
-/* The absolute code for a command's "cap" and relative "code". */
-static int
-command_code(struct p2p_conn *c, json_t *cmd, uint64_t *code,
+int
+peer_cmd_parse(struct peer_cmd *pc, const char *line, size_t len,
     const char **why)
 {
-	json_t *jcap = json_object_get(cmd, "cap"), *jcode;
+	static json_error_t jerr;	/* *why may point into it */
+	json_t *cmd = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
+	json_t *jcap, *jcode, *jdata, *r;
+	const char *type, *hex;
+	size_t hexlen;
+	int rc = P2P_EFIELD;
+
+	memset(pc, 0, sizeof(*pc));
+	if (cmd == NULL || !json_is_object(cmd)) {
+		*why = cmd == NULL ? jerr.text : "a command is a JSON object";
+		goto out;
+	}
+	type = json_string_value(json_object_get(cmd, "type"));
+	if (type == NULL) {
+		*why = "\"type\" missing";
+	} else if (strcmp(type, "ping") == 0) {
+		pc->type = PEER_CMD_PING;
+		rc = 0;
+	} else if (strcmp(type, "disconnect") == 0) {
+		r = json_object_get(cmd, "reason");
+		pc->type = PEER_CMD_DISCONNECT;
+		pc->reason = P2P_DISC_REQUESTED;
+		if (r != NULL && (!json_is_integer(r) ||
+		    json_integer_value(r) < 0 || json_integer_value(r) > 255)) {
+			*why = "\"reason\" must be an integer 0-255";
+		} else {
+			if (r != NULL)
+				pc->reason = (unsigned)json_integer_value(r);
+			rc = 0;
+		}
+	} else if (strcmp(type, "send") != 0) {
+		*why = "unknown \"type\" (send, ping, disconnect)";
+	} else {
+		pc->type = PEER_CMD_SEND;
+		jcap = json_object_get(cmd, "cap");
+		jcode = json_object_get(cmd, "code");
+		jdata = json_object_get(cmd, "data");
+		if (!json_is_integer(jcode) || json_integer_value(jcode) < 0) {
+			*why = "\"code\" must be a non-negative integer";
+			goto out;
+		}
+		pc->code = (uint64_t)json_integer_value(jcode);
+		if (jcap != NULL && !json_is_null(jcap) &&
+		    (!json_is_string(jcap) ||
+		    json_string_length(jcap) >= sizeof(pc->cap))) {
+			*why = "\"cap\" must be a string like \"eth/68\"";
+			goto out;
+		}
+		if (json_is_string(jcap) &&
+		    strcmp(json_string_value(jcap), "p2p") != 0)
+			strcpy(pc->cap, json_string_value(jcap));
+		if (jdata == NULL) {
+			hex = "0xc0";	/* an empty list, as Ping and Pong carry */
+		} else if (!json_is_string(jdata)) {
+			*why = "\"data\" must be a \"0x\" hex string";
+			goto out;
+		} else {
+			hex = json_string_value(jdata);
+		}
+		hexlen = strlen(hex);
+		if (hexlen < 2 || hex[0] != '0' ||
+		    (hex[1] != 'x' && hex[1] != 'X')) {
+			*why = "\"data\" must start with 0x";
+			goto out;
+		}
+		pc->len = hexlen / 2;
+		if ((pc->data = malloc(pc->len ? pc->len : 1)) == NULL) {
+			rc = P2P_ENOMEM;
+			*why = "out of memory";
+			goto out;
+		}
+		rc = p2p_hex_decode(pc->data, &pc->len, hex + 2, hexlen - 2);
+		if (rc != 0)
+			*why = p2p_strerror(rc);
+	}
+out:
+	json_decref(cmd);
+	if (rc != 0)
+		peer_cmd_clear(pc);
+	return rc;
+}
+
+void
+peer_cmd_clear(struct peer_cmd *pc)
+{
+	free(pc->data);
+	pc->data = NULL;
+	pc->len = 0;
+}
+
+/* The absolute code for a command's capability and relative code. */
+static int
+command_code(struct p2p_conn *c, const struct peer_cmd *pc, uint64_t *code,
+    const char **why)
+{
 	const struct p2p_cap *m;
 	unsigned n;
 	char buf[P2P_PROTO_CAP_NAME_MAX + 16];
 
-	jcode = json_object_get(cmd, "code");
-	if (!json_is_integer(jcode) || json_integer_value(jcode) < 0) {
-		*why = "\"code\" must be a non-negative integer";
-		return -1;
-	}
-	*code = (uint64_t)json_integer_value(jcode);
-	if (jcap == NULL || json_is_null(jcap) ||
-	    (json_is_string(jcap) && strcmp(json_string_value(jcap), "p2p") ==
-	    0))
+	*code = pc->code;
+	if (pc->cap[0] == '\0')
 		return 0;
-	if (!json_is_string(jcap)) {
-		*why = "\"cap\" must be a string like \"eth/68\"";
-		return -1;
-	}
 	m = p2p_conn_caps(c, &n);
 	for (unsigned i = 0; i < n; i++) {
 		snprintf(buf, sizeof(buf), "%s/%u", m[i].name, m[i].version);
-		if (strcmp(buf, json_string_value(jcap)) != 0)
+		if (strcmp(buf, pc->cap) != 0)
 			continue;
 		if (*code >= m[i].length) {
 			*why = "\"code\" beyond the capability's length";
@@ -234,81 +316,33 @@ command_code(struct p2p_conn *c, json_t *cmd, uint64_t *code,
 	return -1;
 }
 
-static int
-command_send(struct p2p_conn *c, json_t *cmd, const char **why)
-{
-	json_t *jdata = json_object_get(cmd, "data");
-	const char *hex;
-	size_t hexlen, n;
-	uint8_t *data;
-	uint64_t code;
-	int rc;
-
-	if (command_code(c, cmd, &code, why) != 0)
-		return P2P_EFIELD;
-	if (jdata == NULL) {
-		hex = "0xc0";	/* an empty list, as Ping and Pong carry */
-	} else if (!json_is_string(jdata)) {
-		*why = "\"data\" must be a \"0x\" hex string";
-		return P2P_EFIELD;
-	} else {
-		hex = json_string_value(jdata);
-	}
-	hexlen = strlen(hex);
-	if (hexlen < 2 || hex[0] != '0' || (hex[1] != 'x' && hex[1] != 'X')) {
-		*why = "\"data\" must start with 0x";
-		return P2P_EFIELD;
-	}
-	n = hexlen / 2;
-	if ((data = malloc(n ? n : 1)) == NULL)
-		return P2P_ENOMEM;
-	rc = p2p_hex_decode(data, &n, hex + 2, hexlen - 2);
-	if (rc == 0)
-		rc = p2p_conn_send(c, code, data, n);
-	free(data);
-	return rc;
-}
-
 int
 peer_session_command(struct p2p_conn *c, const char *line, size_t len)
 {
-	json_error_t jerr;
-	json_t *cmd = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
-	const char *type, *why = NULL;
-	int rc = 0;
+	struct peer_cmd pc;
+	const char *why = NULL;
+	uint64_t code;
+	int rc = peer_cmd_parse(&pc, line, len, &why);
 
-	if (cmd == NULL || !json_is_object(cmd)) {
-		rc = P2P_EFIELD;
-		why = cmd == NULL ? jerr.text : "a command is a JSON object";
-		goto out;
-	}
-	type = json_string_value(json_object_get(cmd, "type"));
-	if (type == NULL) {
-		rc = P2P_EFIELD;
-		why = "\"type\" missing";
-	} else if (strcmp(type, "send") == 0) {
-		rc = command_send(c, cmd, &why);
-	} else if (strcmp(type, "ping") == 0) {
-		rc = p2p_conn_ping(c);
-	} else if (strcmp(type, "disconnect") == 0) {
-		json_t *r = json_object_get(cmd, "reason");
-
-		if (r != NULL && (!json_is_integer(r) ||
-		    json_integer_value(r) < 0 || json_integer_value(r) > 255)) {
-			rc = P2P_EFIELD;
-			why = "\"reason\" must be an integer 0-255";
-		} else {
-			p2p_conn_disconnect(c, r ? (unsigned)
-			    json_integer_value(r) : P2P_DISC_REQUESTED);
+	if (rc == 0) {
+		switch (pc.type) {
+		case PEER_CMD_SEND:
+			if (command_code(c, &pc, &code, &why) != 0)
+				rc = P2P_EFIELD;
+			else
+				rc = p2p_conn_send(c, code, pc.data, pc.len);
+			break;
+		case PEER_CMD_PING:
+			rc = p2p_conn_ping(c);
+			break;
+		case PEER_CMD_DISCONNECT:
+			p2p_conn_disconnect(c, pc.reason);
+			break;
 		}
-	} else {
-		rc = P2P_EFIELD;
-		why = "unknown \"type\" (send, ping, disconnect)";
 	}
-out:
 	if (rc != 0)
 		cli_emit(cli_error_record(line, len > 200 ? 200 : len, rc, why));
-	json_decref(cmd);
+	peer_cmd_clear(&pc);
 	return rc;
 }
 

@@ -66,6 +66,26 @@ void peer_session_free(struct peer_session *s);
  * file on stdin. */
 struct event_base *peer_base_new(int session);
 
+/* One session command, parsed.  data is owned (peer_cmd_clear). */
+enum peer_cmd_type { PEER_CMD_SEND, PEER_CMD_PING, PEER_CMD_DISCONNECT };
+struct peer_cmd {
+	enum peer_cmd_type type;
+	char cap[P2P_PROTO_CAP_NAME_MAX + 16];	/* "" for absolute codes */
+	uint64_t code;
+	uint8_t *data;
+	size_t len;
+	unsigned reason;
+};
+
+/*
+ * Parses one command line (JSON), checking every field; nothing is sent.
+ * Returns: 0; P2P_EFIELD, P2P_EHEX, P2P_EHEXLEN or P2P_ENOMEM with *why a
+ *          message (static or jansson's, valid until the next call).
+ */
+int peer_cmd_parse(struct peer_cmd *pc, const char *line, size_t len,
+    const char **why);
+void peer_cmd_clear(struct peer_cmd *pc);
+
 /* Applies one command line to c (exposed for the tests' sake). */
 int peer_session_command(struct p2p_conn *c, const char *line, size_t len);
 
