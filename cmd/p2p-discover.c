@@ -184,12 +184,22 @@ static const char *const cmds[] = { "ping", "requestenr", "findnode",
 static void
 load_key(struct opts *o, const char *file, const char *hex)
 {
-	int rc;
+	static char implied[4096];
+	int rc, create = o->cmd == CMD_SERVE;
 
 	if (file && hex)
 		cli_usage_error(usage, "give --nodekey or --nodekeyhex, not both");
+	/* A node database belongs to one identity (another one wipes it), so
+	 * without a key the database keeps its own beside it. */
+	if (!file && !hex && o->db_path != NULL) {
+		if (snprintf(implied, sizeof(implied), "%s.key", o->db_path) >=
+		    (int)sizeof(implied))
+			cli_usage_error(usage, "--db path too long");
+		file = implied;
+		create = 1;
+	}
 	/* A bootnode keeps its identity: serve creates its key file. */
-	if (file && o->cmd == CMD_SERVE && access(file, F_OK) != 0) {
+	if (file && create && access(file, F_OK) != 0) {
 		if (p2p_secp_keygen(&o->key) != 0 ||
 		    (rc = p2p_keyfile_save(file, &o->key, 0)) != 0) {
 			cli_warn("cannot create key file %s", file);

@@ -1154,14 +1154,12 @@ sweep_cb(evutil_socket_t fd, short what, void *arg)
 
 /* ---- setup ---- */
 
+/* Builds, signs and encodes our record with sequence number seq. */
 static int
-make_record(struct p2p_disc *d)
+build_record(struct p2p_disc *d, uint64_t seq)
 {
-	uint64_t seq = p2p_nodedb_local_seq(d->db) + 1;
 	int rc;
 
-	/* Each start may change the endpoint: a new seq keeps the record
-	 * newer than any copy others hold. */
 	p2p_enr_init(&d->rec);
 	if (!p2p_ip_is_unspecified(&d->self.ip) &&
 	    (rc = p2p_enr_set_ip(&d->rec, &d->self.ip)) != 0)
@@ -1173,10 +1171,34 @@ make_record(struct p2p_disc *d)
 	if ((rc = p2p_enr_sign(&d->rec, &d->key)) != 0)
 		return rc;
 	d->rec_len = sizeof(d->rec_rlp);
-	if ((rc = p2p_enr_encode(&d->rec, d->rec_rlp, &d->rec_len)) != 0)
+	return p2p_enr_encode(&d->rec, d->rec_rlp, &d->rec_len);
+}
+
+/*
+ * Our record keeps its sequence number while its content stays the same
+ * (signatures are deterministic, RFC 6979, so the same content and seq
+ * give the same bytes as the copy stored last time) and gets the next one
+ * when anything changed; the number is kept in the node DB, so it only
+ * grows.
+ */
+static int
+make_record(struct p2p_disc *d)
+{
+	uint8_t old[P2P_NODEDB_ENR_MAX];
+	size_t oldlen = 0;
+	uint64_t seq = p2p_nodedb_local_seq(d->db);
+	int rc;
+
+	if (seq > 0 && p2p_nodedb_get_node(d->db, &d->self.id, NULL, old,
+	    &oldlen, NULL) == 0 && (rc = build_record(d, seq)) == 0 &&
+	    oldlen == d->rec_len && memcmp(old, d->rec_rlp, oldlen) == 0)
+		return 0;
+	if ((rc = build_record(d, seq + 1)) != 0)
 		return rc;
-	p2p_nodedb_set_local_seq(d->db, seq);
-	return 0;
+	if ((rc = p2p_nodedb_set_local_seq(d->db, seq + 1)) != 0)
+		return rc;
+	return p2p_nodedb_put_node(d->db, &d->self, d->rec_rlp, d->rec_len,
+	    seq + 1, now_s());
 }
 
 static int

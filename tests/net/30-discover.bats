@@ -146,3 +146,25 @@ xor_sort() {
 	done
 	jq -se '[.[] | select(.type == "added")] | length >= 4' "$TMP/a2.out"
 }
+
+@test "crawl --db: the key is kept beside it, and a later crawl resumes without bootnodes" {
+	start_serve boot
+	B=$(enode_of boot)
+	for i in 1 2 3; do start_serve "n$i" --bootnodes "$B"; done
+	sleep 1
+	run -0 --separate-stderr p2p-discover crawl --db "$TMP/crawl.db" --bootnodes "$B"
+	printf '%s\n' "${lines[@]}" | jq -se '.[-1] | .nodes == 4 and .responded == 4'
+	[ "$(stat -c %a "$TMP/crawl.db.key")" = 600 ]
+	run -0 --separate-stderr p2p-discover crawl --db "$TMP/crawl.db"
+	printf '%s\n' "${lines[@]}" | jq -se '.[-1] | .nodes == 4 and .responded == 4'
+}
+
+@test "our record keeps its seq while nothing changes, and takes the next when the endpoint does" {
+	port=$((20000 + RANDOM % 20000))
+	for i in 1 2; do
+		run -0 --separate-stderr p2p-discover serve --timeout 300ms --db "$TMP/s.db" --addr "127.0.0.1:$port"
+		jqo '.type == "listening" and .seq == 1' "${lines[0]}"
+	done
+	run -0 --separate-stderr p2p-discover serve --timeout 300ms --db "$TMP/s.db" --addr "127.0.0.1:$((port + 1))"
+	jqo '.seq == 2' "${lines[0]}"
+}
