@@ -9,7 +9,7 @@
 #include "bench.h"
 
 #define BENCHES(X) X(keccak) X(rlp) X(enr) X(rlpx) X(frame) X(discv4) \
-	X(table) X(nodedb)
+	X(table) X(nodedb) X(disc)
 
 #define DECLARE(m) void bench_##m(void);
 BENCHES(DECLARE)
