@@ -34,6 +34,8 @@ json_lines() {
 
 # jqo FILTER: jq -e FILTER on line 1 of $output (or $2 as the line).
 jqo() {
+	# jq 1.6 -e succeeds on empty input: no record is a failure here.
+	[ -n "${2:-${lines[0]:-}}" ] || { echo "jqo '$1': no record" >&2; return 1; }
 	jq -e "$1" <<<"${2:-${lines[0]}}" >/dev/null || {
 		echo "jq -e '$1' failed on: ${2:-${lines[0]}}" >&2
 		return 1
