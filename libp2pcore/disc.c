@@ -239,7 +239,11 @@ enqueue(struct p2p_disc *d, struct op *o, enum op_state st)
 	    link);
 	o->queued = 1;
 	d->npending++;
-	arm_timer(d);
+	/* Every deadline is now + 500 ms, so a new one is never the earliest:
+	 * re-adding a timer that is due would only push its callback back
+	 * behind the socket, and a busy socket would starve it. */
+	if (!evtimer_pending(d->timer, NULL))
+		arm_timer(d);
 }
 
 static struct op *
@@ -293,7 +297,7 @@ op_finish(struct p2p_disc *d, struct op *o, int err,
 	}
 }
 
-static void send_request(struct p2p_disc *d, struct op *o);
+static void send_request_async(struct p2p_disc *d, struct op *o);
 
 static void
 timer_cb(evutil_socket_t fd, short what, void *arg)
@@ -308,7 +312,7 @@ timer_cb(evutil_socket_t fd, short what, void *arg)
 	 * fixed wait; the request itself tells whether the bond took. */
 	while ((o = TAILQ_FIRST(&d->bondwait)) != NULL &&
 	    o->deadline_us <= now)
-		send_request(d, o);
+		send_request_async(d, o);
 	while ((o = TAILQ_FIRST(&d->wait)) != NULL && o->deadline_us <= now)
 		op_finish(d, o, P2P_ETIMEOUT, NULL, NULL);
 	arm_timer(d);
@@ -368,8 +372,9 @@ p2p_disc_ping(struct p2p_disc *d, const struct p2p_node *n,
 	return rc;
 }
 
-/* Sends o's findnode or ENRRequest; a send failure ends o. */
-static void
+/* Sends o's findnode or ENRRequest and queues o for the reply.
+ * Returns: 0, or the send error (o is left to the caller). */
+static int
 send_request(struct p2p_disc *d, struct op *o)
 {
 	struct p2p_disc_packet pkt;
@@ -385,12 +390,21 @@ send_request(struct p2p_disc *d, struct op *o)
 		o->ptype = P2P_DISC_ENRRESP;
 	}
 	rc = send_packet(d, &o->node.ip, o->node.udp, &pkt, o->token);
-	if (rc != 0) {
-		op_finish(d, o, rc, NULL, NULL);
-		return;
-	}
+	if (rc != 0)
+		return rc;
 	o->sent_us = now_us();
 	enqueue(d, o, OPS_WAIT);
+	return 0;
+}
+
+/* send_request from a callback or timer: a failure ends o there. */
+static void
+send_request_async(struct p2p_disc *d, struct op *o)
+{
+	int rc = send_request(d, o);
+
+	if (rc != 0)
+		op_finish(d, o, rc, NULL, NULL);
 }
 
 /* The ping op used for bonding carries the waiting request in arg; the
@@ -420,7 +434,7 @@ bonded(void *arg, int err, const struct p2p_node *n, uint64_t rtt,
 	}
 	if (now_s() - p2p_nodedb_last_ping(d->db, &o->node.id, &o->node.ip) <
 	    P2P_DISC_BOND_EXPIRATION) {
-		send_request(d, o);
+		send_request_async(d, o);
 		return;
 	}
 	enqueue(d, o, OPS_BONDWAIT);
@@ -441,9 +455,12 @@ start_request(struct p2p_disc *d, struct op *o)
 	struct bond *b;
 	int rc;
 
+	/* Failing here is reported by the return value, never through the
+	 * callback: a caller may not expect it before the call returns. */
 	if (!need_bond(d, &o->node)) {
-		send_request(d, o);
-		return 0;
+		if ((rc = send_request(d, o)) != 0)
+			op_free(d, o);
+		return rc;
 	}
 	if ((b = malloc(sizeof(*b))) == NULL) {
 		op_free(d, o);
@@ -568,7 +585,7 @@ handle_ping(struct p2p_disc *d, const struct p2p_disc_packet *pkt,
 	for (o = TAILQ_FIRST(&d->bondwait); o != NULL; o = next) {
 		next = TAILQ_NEXT(o, link);
 		if (same_node(&o->node, &n.id, &n.ip))
-			send_request(d, o);
+			send_request_async(d, o);
 	}
 	if (bonded_with(d, &n.id, &n.ip))
 		remember(d, &n, 1);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <p2p/netutil.h>
 #include <p2p/table.h>
 
 #define NB P2P_TABLE_NBUCKETS
@@ -92,27 +93,16 @@ ip_key(const struct p2p_ip *ip, uint32_t *key)
 {
 	static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
 	    0xff, 0xff };
-	static const uint8_t loop6[16] = { [15] = 1 };
-	const uint8_t *b = ip->b;
+	struct p2p_ip v = *ip;
 
-	if (ip->len == 16 && memcmp(b, mapped, 12) != 0) {
-		if (memcmp(b, loop6, 16) == 0 ||
-		    (b[0] == 0xfe && (b[1] & 0xc0) == 0x80) ||
-		    (b[0] & 0xfe) == 0xfc)
-			return 0;
-		*key = 1u << 24 | (uint32_t)b[0] << 16 |
-		    (uint32_t)b[1] << 8 | b[2];
-		return 1;
+	if (v.len == 16 && memcmp(v.b, mapped, 12) == 0) {
+		memmove(v.b, v.b + 12, 4);
+		v.len = 4;
 	}
-	if (ip->len == 16)
-		b += 12;
-	else if (ip->len != 4)
+	if ((v.len != 4 && v.len != 16) || p2p_ip_is_lan(&v))
 		return 0;
-	if (b[0] == 127 || b[0] == 0 || b[0] == 10 ||
-	    (b[0] == 172 && (b[1] & 0xf0) == 16) ||
-	    (b[0] == 192 && b[1] == 168))
-		return 0;
-	*key = (uint32_t)b[0] << 16 | (uint32_t)b[1] << 8 | b[2];
+	*key = (v.len == 16 ? 1u << 24 : 0) | (uint32_t)v.b[0] << 16 |
+	    (uint32_t)v.b[1] << 8 | v.b[2];
 	return 1;
 }
 

@@ -1,0 +1,1650 @@
+/*
+ * test_disc.c - the discovery engine (disc.c) over real UDP on 127.0.0.1.
+ * A raw "attacker" socket of the test's own sends crafted and damaged
+ * packets to a p2p_disc node and watches what comes back and what the
+ * node's counters say; a flood of pings stays within the pending-reply
+ * cap; two nodes on one event_base use the public API.  Each test has its
+ * own event_base, runs it in slices of at most 2 s and frees everything.
+ * timer_starved guards a fixed bug: reply timeouts starved on a busy loop.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <event2/event.h>
+
+#include <p2p/disc.h>
+#include <p2p/keccak.h>
+#include <p2p/rlp.h>
+
+#include "unit.h"
+
+#define RX_MAX 64		/* datagrams an env keeps */
+#define SLICE_MS 2		/* loop slice while waiting for something */
+#define QUIET_MS 700		/* how long "nothing comes back" waits */
+#define ATT_TCP 30399		/* the TCP port the attacker advertises */
+#define SETTLE_EVERY 16		/* datagrams sent before letting the node
+				 * read, so its socket buffer never fills */
+
+static uint64_t rng_state = 0x5eed5eed;
+
+static uint64_t
+rnd(void)
+{
+	uint64_t z = (rng_state += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+static void
+rnd_bytes(uint8_t *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		p[i] = (uint8_t)rnd();
+}
+
+static uint64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static uint64_t
+unix_now(void)
+{
+	return (uint64_t)time(NULL);
+}
+
+static struct p2p_ip
+loopback(uint8_t last)
+{
+	struct p2p_ip ip = { .len = 4, .b = { 127, 0, 0, last } };
+
+	return ip;
+}
+
+static void
+keygen(struct p2p_privkey *k, struct p2p_pubkey *pub)
+{
+	if (p2p_secp_keygen(k) != 0 || p2p_secp_pubkey(pub, k) != 0)
+		abort();
+}
+
+/* A made-up node on 127.0.0.2.. with a real key and a port over 1024. */
+static void
+made_up_node(struct p2p_node *n, size_t i)
+{
+	struct p2p_privkey k;
+
+	memset(n, 0, sizeof(*n));
+	keygen(&k, &n->pub);
+	p2p_enode_id(&n->id, &n->pub);
+	n->ip = loopback((uint8_t)(2 + i % 250));
+	n->udp = n->tcp = (uint16_t)(30303 + i);
+}
+
+/* Adds n made-up nodes to t, the table of a new node, leaving a free slot
+ * in every bucket so that whoever bonds next gets into the table too. */
+static void
+fill_table(struct p2p_table *t, size_t n)
+{
+	size_t per[P2P_TABLE_NBUCKETS] = { 0 }, added = 0;
+
+	for (size_t i = 0; added < n; i++) {
+		struct p2p_node node;
+		int b;
+
+		if (i > 100 * n)
+			abort();
+		made_up_node(&node, i);
+		b = p2p_table_bucket_index(t, &node.id);
+		if (per[b] == P2P_TABLE_BUCKET_SIZE - 1 ||
+		    p2p_table_add_seen(t, &node, unix_now()) != 1)
+			continue;
+		per[b]++;
+		added++;
+	}
+}
+
+/* ---- sockets ---- */
+
+/* A non-blocking UDP socket on 127.0.0.1:0; rcvbuf > 0 asks for that
+ * receive buffer (forced when we may).  Out: port. */
+static int
+udp_socket(uint16_t *port, int rcvbuf)
+{
+	struct sockaddr_in sa;
+	socklen_t sl = sizeof(sa);
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		abort();
+	if (rcvbuf > 0 && setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf,
+	    sizeof(rcvbuf)) != 0)
+		(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf,
+		    sizeof(rcvbuf));
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0 ||
+	    getsockname(fd, (struct sockaddr *)&sa, &sl) != 0)
+		abort();
+	*port = ntohs(sa.sin_port);
+	return fd;
+}
+
+static int
+send_to(int fd, uint16_t port, const void *buf, size_t len)
+{
+	struct sockaddr_in sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	sa.sin_port = htons(port);
+	return sendto(fd, buf, len, 0, (struct sockaddr *)&sa, sizeof(sa)) ==
+	    (ssize_t)len ? 0 : -1;
+}
+
+/* ---- the event loop ---- */
+
+/* Runs base for ms milliseconds (callers keep ms at 2000 or less). */
+static void
+run_ms(struct event_base *base, unsigned ms)
+{
+	struct timeval tv = { (time_t)(ms / 1000),
+	    (suseconds_t)(ms % 1000) * 1000 };
+
+	event_base_loopexit(base, &tv);
+	event_base_dispatch(base);
+}
+
+typedef int cond_fn(void *arg);
+
+/* Runs base in short slices until cond(arg) or ms pass.  Returns cond. */
+static int
+run_until(struct event_base *base, cond_fn *cond, void *arg, unsigned ms)
+{
+	uint64_t end = now_ms() + ms;
+
+	while (!cond(arg) && now_ms() < end)
+		run_ms(base, SLICE_MS);
+	return cond(arg);
+}
+
+/* ---- the attacker ---- */
+
+struct rx {
+	uint8_t buf[P2P_DISC_MAX_PACKET];
+	size_t len;
+	uint16_t port;			/* the sender's */
+	int ok;				/* decoded and authenticated */
+	struct p2p_disc_packet pkt;	/* points into buf */
+	uint8_t hash[32];
+	struct p2p_pubkey from;
+};
+
+struct env {
+	struct event_base *base;
+	struct p2p_disc *d;
+	struct p2p_privkey dkey;	/* the node's */
+	struct p2p_privkey key;		/* the attacker's */
+	struct p2p_pubkey pub;
+	struct p2p_nodeid id;
+	int fd;
+	uint16_t port, dport;		/* the attacker's, the node's */
+	struct event *ev;
+	struct rx *rx;			/* RX_MAX + 1 (a scratch one) */
+	size_t nrx, lost, sent;
+};
+
+static void
+att_read(evutil_socket_t fd, short what, void *arg)
+{
+	struct env *e = arg;
+
+	(void)what;
+	for (;;) {
+		struct rx *r = &e->rx[e->nrx];
+		struct sockaddr_in sa;
+		socklen_t sl = sizeof(sa);
+		ssize_t n = recvfrom(fd, r->buf, sizeof(r->buf), 0,
+		    (struct sockaddr *)&sa, &sl);
+
+		if (n < 0)
+			break;
+		if (e->nrx == RX_MAX) {
+			e->lost++;
+			continue;
+		}
+		r->len = (size_t)n;
+		r->port = ntohs(sa.sin_port);
+		r->ok = p2p_disc_decode(&r->pkt, r->hash, &r->from, r->buf,
+		    r->len) == 0;
+		e->nrx++;
+	}
+}
+
+static void
+env_open(struct env *e)
+{
+	struct p2p_disc_cfg cfg;
+	struct p2p_pubkey dpub;
+
+	memset(e, 0, sizeof(*e));
+	if ((e->base = event_base_new()) == NULL ||
+	    (e->rx = calloc(RX_MAX + 1, sizeof(*e->rx))) == NULL)
+		abort();
+	keygen(&e->dkey, &dpub);
+	keygen(&e->key, &e->pub);
+	p2p_enode_id(&e->id, &e->pub);
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.key = &e->dkey;
+	cfg.ip = loopback(1);
+	cfg.seed = rnd() | 1;
+	if (p2p_disc_new(&e->d, e->base, &cfg) != 0)
+		abort();
+	e->dport = p2p_disc_self(e->d)->udp;
+	e->fd = udp_socket(&e->port, 1 << 20);
+	e->ev = event_new(e->base, e->fd, EV_READ | EV_PERSIST, att_read, e);
+	if (e->ev == NULL || event_add(e->ev, NULL) != 0)
+		abort();
+}
+
+static void
+env_close(struct env *e)
+{
+	CHECK_INT(e->lost, 0);
+	event_free(e->ev);
+	p2p_disc_free(e->d);
+	close(e->fd);
+	event_base_free(e->base);
+	free(e->rx);
+}
+
+static void
+stats(const struct env *e, struct p2p_disc_stats *st)
+{
+	p2p_disc_get_stats(e->d, st);
+}
+
+struct want_in {
+	const struct env *e;
+	uint64_t in;
+};
+
+static int
+node_read(void *arg)
+{
+	struct want_in *w = arg;
+	struct p2p_disc_stats st;
+
+	stats(w->e, &st);
+	return st.in >= w->in;
+}
+
+/* Runs the loop until the node has read everything sent so far. */
+static int
+settle(struct env *e)
+{
+	struct want_in w = { e, e->sent };
+
+	return run_until(e->base, node_read, &w, 2000);
+}
+
+/* Sends a raw datagram to the node, letting it read every few. */
+static void
+send_raw(struct env *e, const void *buf, size_t len)
+{
+	if (send_to(e->fd, e->dport, buf, len) != 0)
+		abort();
+	if (++e->sent % SETTLE_EVERY == 0)
+		settle(e);
+}
+
+/* Encodes pkt signed with key (NULL: the attacker's). */
+static size_t
+encode(const struct env *e, const struct p2p_disc_packet *pkt,
+    const struct p2p_privkey *key, uint8_t *buf, uint8_t hash[32])
+{
+	size_t n;
+
+	if (p2p_disc_encode(buf, P2P_DISC_MAX_SEND, &n, hash, pkt,
+	    key ? key : &e->key) != 0)
+		abort();
+	return n;
+}
+
+static void
+send_pkt(struct env *e, const struct p2p_disc_packet *pkt,
+    const struct p2p_privkey *key, uint8_t hash[32])
+{
+	uint8_t buf[P2P_DISC_MAX_SEND];
+
+	send_raw(e, buf, encode(e, pkt, key, buf, hash));
+}
+
+/* Signs keccak256(type || data) of the packet in buf[0..len) with key and
+ * recomputes its hash, as an attacker re-signs what it altered. */
+static void
+resign(uint8_t *buf, size_t len, const struct p2p_privkey *key)
+{
+	uint8_t digest[32];
+
+	p2p_keccak256(digest, buf + 97, len - 97);
+	if (p2p_secp_sign(buf + 32, digest, key) != 0)
+		abort();
+	p2p_keccak256(buf, buf + 32, len - 32);
+}
+
+static void
+set_ep(struct p2p_disc_endpoint *ep, uint16_t udp, uint16_t tcp)
+{
+	memset(ep, 0, sizeof(*ep));
+	ep->ip_len = 4;
+	memcpy(ep->ip, loopback(1).b, 4);
+	ep->udp = udp;
+	ep->tcp = tcp;
+}
+
+static int
+is_ep(const struct p2p_disc_endpoint *ep, uint16_t udp, uint16_t tcp)
+{
+	return ep->ip_len == 4 && memcmp(ep->ip, loopback(1).b, 4) == 0 &&
+	    ep->udp == udp && ep->tcp == tcp;
+}
+
+static void
+mkpkt(struct p2p_disc_packet *p, int type, uint64_t exp)
+{
+	memset(p, 0, sizeof(*p));
+	p->type = type;
+	p->expiration = exp;
+}
+
+/* A ping from the attacker to the node. */
+static void
+mkping(const struct env *e, struct p2p_disc_packet *p, uint64_t exp)
+{
+	mkpkt(p, P2P_DISC_PING, exp);
+	p->u.ping.version = P2P_DISC_VERSION;
+	set_ep(&p->u.ping.from, e->port, ATT_TCP);
+	set_ep(&p->u.ping.to, e->dport, e->dport);
+}
+
+static void
+send_ping(struct env *e, uint8_t hash[32])
+{
+	struct p2p_disc_packet p;
+
+	mkping(e, &p, unix_now() + 20);
+	send_pkt(e, &p, NULL, hash);
+}
+
+/* Answers the node's ping r, signed with key (NULL: the attacker's). */
+static void
+send_pong(struct env *e, const struct rx *r, const struct p2p_privkey *key)
+{
+	struct p2p_disc_packet p;
+
+	mkpkt(&p, P2P_DISC_PONG, unix_now() + 20);
+	set_ep(&p.u.pong.to, e->dport, e->dport);
+	memcpy(p.u.pong.ping_hash, r->hash, 32);
+	send_pkt(e, &p, key, NULL);
+}
+
+static const struct rx *
+find_rx(const struct env *e, size_t from, int type)
+{
+	for (size_t i = from; i < e->nrx; i++)
+		if (e->rx[i].ok && e->rx[i].pkt.type == type)
+			return &e->rx[i];
+	return NULL;
+}
+
+static size_t
+count_rx(const struct env *e, size_t from, int type)
+{
+	size_t n = 0;
+
+	for (size_t i = from; i < e->nrx; i++)
+		n += e->rx[i].ok && e->rx[i].pkt.type == type;
+	return n;
+}
+
+struct want_rx {
+	const struct env *e;
+	size_t from;
+	int type;
+};
+
+static int
+got_rx(void *arg)
+{
+	struct want_rx *w = arg;
+
+	return find_rx(w->e, w->from, w->type) != NULL;
+}
+
+/* The first packet of type at or after rx[from], waiting up to ms. */
+static const struct rx *
+wait_rx(struct env *e, size_t from, int type, unsigned ms)
+{
+	struct want_rx w = { e, from, type };
+
+	run_until(e->base, got_rx, &w, ms);
+	return find_rx(e, from, type);
+}
+
+static int
+bonded(void *arg)
+{
+	struct env *e = arg;
+	struct p2p_ip ip = loopback(1);
+
+	return p2p_nodedb_last_pong(p2p_disc_db(e->d), &e->id, &ip) != 0;
+}
+
+static int
+attacker_in_table(void *arg)
+{
+	struct env *e = arg;
+
+	return p2p_table_get(p2p_disc_table(e->d), &e->id) != NULL;
+}
+
+/* The endpoint proof: ping the node, answer its ping-back.  Returns 1 once
+ * the node has recorded the pong. */
+static int
+bond(struct env *e)
+{
+	size_t from = e->nrx;
+	const struct rx *r;
+
+	send_ping(e, NULL);
+	if ((r = wait_rx(e, from, P2P_DISC_PING, 1000)) == NULL)
+		return 0;
+	send_pong(e, r, NULL);
+	return run_until(e->base, bonded, e, 1000);
+}
+
+/* ---- 1. ping ---- */
+
+static void
+test_ping_pong(void)
+{
+	struct env e;
+	struct p2p_disc_stats st;
+	const struct p2p_node *self;
+	const struct rx *pong, *ping;
+	uint8_t h[32];
+
+	env_open(&e);
+	self = p2p_disc_self(e.d);
+	send_ping(&e, h);
+	pong = wait_rx(&e, 0, P2P_DISC_PONG, 1000);
+	ping = wait_rx(&e, 0, P2P_DISC_PING, 1000);
+	CHECK(pong != NULL);
+	CHECK(ping != NULL);
+	if (pong != NULL) {
+		CHECK(memcmp(pong->pkt.u.pong.ping_hash, h, 32) == 0);
+		CHECK(memcmp(pong->from.b, self->pub.b, 64) == 0);
+		CHECK_INT(pong->port, e.dport);
+		CHECK(is_ep(&pong->pkt.u.pong.to, e.port, ATT_TCP));
+		CHECK_INT(pong->pkt.u.pong.has_seq, 1);
+		CHECK_INT(pong->pkt.u.pong.enr_seq, p2p_disc_record(e.d)->seq);
+		CHECK(!p2p_disc_expired(pong->pkt.expiration, unix_now()));
+	}
+	if (ping != NULL) {
+		/* The pong goes first, then the ping-back. */
+		CHECK(pong == NULL || pong < ping);
+		CHECK(memcmp(ping->from.b, self->pub.b, 64) == 0);
+		CHECK_INT(ping->pkt.u.ping.version, P2P_DISC_VERSION);
+		CHECK(is_ep(&ping->pkt.u.ping.from, e.dport, self->tcp));
+		CHECK(is_ep(&ping->pkt.u.ping.to, e.port, ATT_TCP));
+		CHECK_INT(ping->pkt.u.ping.has_seq, 1);
+		CHECK_INT(ping->pkt.u.ping.enr_seq, p2p_disc_record(e.d)->seq);
+	}
+	stats(&e, &st);
+	CHECK_INT(st.in, 1);
+	CHECK_INT(st.out, 2);
+	CHECK_INT(st.dropped + st.expired + st.unsolicited + st.unbonded, 0);
+	CHECK_INT(count_rx(&e, 0, P2P_DISC_PONG), 1);
+	CHECK_INT(count_rx(&e, 0, P2P_DISC_PING), 1);
+	CHECK_INT(e.nrx, 2);
+	/* No bond yet: the attacker stays out of the table. */
+	CHECK(!attacker_in_table(&e));
+	env_close(&e);
+}
+
+/* ---- 2. findnode ---- */
+
+struct want_nodes {
+	const struct env *e;
+	size_t from, n;
+};
+
+static int
+got_nodes(void *arg)
+{
+	struct want_nodes *w = arg;
+	size_t n = 0;
+
+	for (size_t i = w->from; i < w->e->nrx; i++)
+		if (w->e->rx[i].ok &&
+		    w->e->rx[i].pkt.type == P2P_DISC_NEIGHBORS)
+			n += w->e->rx[i].pkt.u.neighbors.n;
+	return n >= w->n;
+}
+
+/* The 16 nodes the node should give for tid: its closest, the attacker
+ * left out.  Returns the count. */
+static size_t
+expected_neighbors(struct env *e, const struct p2p_nodeid *tid,
+    struct p2p_node *out)
+{
+	struct p2p_node c[P2P_TABLE_BUCKET_SIZE + 1];
+	size_t n = p2p_table_closest(p2p_disc_table(e->d), tid, c,
+	    P2P_TABLE_BUCKET_SIZE + 1), k = 0;
+
+	for (size_t i = 0; i < n && k < P2P_TABLE_BUCKET_SIZE; i++)
+		if (memcmp(c[i].id.b, e->id.b, 32) != 0)
+			out[k++] = c[i];
+	return k;
+}
+
+/* Checks the neighbors packets in rx[from..] against want[0..nwant). */
+static void
+check_neighbors(const struct env *e, size_t from,
+    const struct p2p_node *want, size_t nwant)
+{
+	size_t k = 0, packets = 0;
+
+	for (size_t i = from; i < e->nrx; i++) {
+		const struct p2p_disc_packet *p = &e->rx[i].pkt;
+
+		if (!e->rx[i].ok || p->type != P2P_DISC_NEIGHBORS)
+			continue;
+		packets++;
+		CHECK(p->u.neighbors.n <= P2P_DISC_NEIGHBORS_PER_PACKET);
+		for (size_t j = 0; j < p->u.neighbors.n; j++, k++) {
+			const struct p2p_disc_rpcnode *r =
+			    &p->u.neighbors.nodes[j];
+
+			CHECK(memcmp(r->id, e->pub.b, 64) != 0);
+			if (k >= nwant)
+				continue;
+			CHECK_MSG(memcmp(r->id, want[k].pub.b, 64) == 0,
+			    "neighbor %zu is not the expected node", k);
+			CHECK(r->ep.ip_len == 4 &&
+			    memcmp(r->ep.ip, want[k].ip.b, 4) == 0);
+			CHECK_INT(r->ep.udp, want[k].udp);
+			CHECK_INT(r->ep.tcp, want[k].tcp);
+		}
+	}
+	CHECK_INT(k, nwant);
+	CHECK_INT(packets, (nwant + P2P_DISC_NEIGHBORS_PER_PACKET - 1) /
+	    P2P_DISC_NEIGHBORS_PER_PACKET);
+}
+
+static void
+test_findnode_bond(void)
+{
+	struct env e;
+	struct p2p_disc_packet p;
+	struct p2p_disc_stats st;
+	struct p2p_node want[P2P_TABLE_BUCKET_SIZE];
+	struct p2p_pubkey target;
+	struct p2p_nodeid tid;
+	uint8_t fn[P2P_DISC_MAX_SEND];
+	const struct rx *pingback;
+	size_t fnlen, nwant;
+
+	env_open(&e);
+	fill_table(p2p_disc_table(e.d), 30);
+	/* The attacker's own key as the target: once it is in the table it
+	 * is the closest node, and must still be left out. */
+	target = e.pub;
+	tid = e.id;
+	mkpkt(&p, P2P_DISC_FINDNODE, unix_now() + 20);
+	memcpy(p.u.findnode.target, target.b, 64);
+	fnlen = encode(&e, &p, NULL, fn, NULL);
+
+	/* A ping whose ping-back goes unanswered proves nothing. */
+	send_ping(&e, NULL);
+	send_raw(&e, fn, fnlen);
+	run_ms(e.base, QUIET_MS);
+	CHECK(find_rx(&e, 0, P2P_DISC_NEIGHBORS) == NULL);
+	stats(&e, &st);
+	CHECK_INT(st.unbonded, 1);
+	CHECK_INT(st.out, 2);		/* the pong and the ping-back */
+
+	/* Answering the ping-back after its 500 ms bonds nothing either. */
+	pingback = find_rx(&e, 0, P2P_DISC_PING);
+	CHECK(pingback != NULL);
+	if (pingback != NULL)
+		send_pong(&e, pingback, NULL);
+	send_raw(&e, fn, fnlen);
+	settle(&e);
+	run_ms(e.base, 300);
+	CHECK(find_rx(&e, 0, P2P_DISC_NEIGHBORS) == NULL);
+	stats(&e, &st);
+	CHECK_INT(st.unsolicited, 1);
+	CHECK_INT(st.unbonded, 2);
+	CHECK(!bonded(&e));
+
+	CHECK(bond(&e));
+	CHECK(attacker_in_table(&e));
+	nwant = expected_neighbors(&e, &tid, want);
+	CHECK_INT(nwant, P2P_TABLE_BUCKET_SIZE);
+	{
+		size_t from = e.nrx;
+		struct want_nodes w = { &e, from, nwant };
+
+		send_raw(&e, fn, fnlen);
+		CHECK(run_until(e.base, got_nodes, &w, 1000));
+		run_ms(e.base, 50);	/* nothing more may follow */
+		check_neighbors(&e, from, want, nwant);
+	}
+	stats(&e, &st);
+	CHECK_INT(st.unbonded, 2);
+	env_close(&e);
+}
+
+/* ---- 3. ENRRequest ---- */
+
+static void
+check_enr_response(const struct env *e, const struct rx *r,
+    const uint8_t req_hash[32])
+{
+	struct p2p_enr rec;
+	struct p2p_nodeid id;
+	struct p2p_ip ip;
+	uint16_t udp = 0;
+
+	CHECK(memcmp(r->pkt.u.enrresp.req_hash, req_hash, 32) == 0);
+	CHECK_INT(p2p_enr_decode(&rec, r->pkt.u.enrresp.enr,
+	    r->pkt.u.enrresp.enr_len), 0);
+	CHECK_INT(p2p_enr_verify(&rec), 0);
+	CHECK_INT(p2p_enr_nodeid(&rec, &id), 0);
+	CHECK(memcmp(id.b, p2p_disc_self(e->d)->id.b, 32) == 0);
+	CHECK_INT(rec.seq, p2p_disc_record(e->d)->seq);
+	CHECK_INT(p2p_enr_get_ip(&rec, &ip), 0);
+	CHECK(ip.len == 4 && memcmp(ip.b, loopback(1).b, 4) == 0);
+	CHECK_INT(p2p_enr_get_port(&rec, "udp", &udp), 0);
+	CHECK_INT(udp, e->dport);
+}
+
+static void
+test_enr_request(void)
+{
+	struct env e;
+	struct p2p_disc_packet p;
+	struct p2p_disc_stats st;
+	uint8_t req[P2P_DISC_MAX_SEND], h[32];
+	const struct rx *r;
+	size_t reqlen, from;
+
+	env_open(&e);
+	mkpkt(&p, P2P_DISC_ENRREQ, unix_now() + 20);
+	reqlen = encode(&e, &p, NULL, req, h);
+	send_raw(&e, req, reqlen);
+	run_ms(e.base, QUIET_MS);
+	CHECK_INT(e.nrx, 0);
+	stats(&e, &st);
+	CHECK_INT(st.unbonded, 1);
+	CHECK_INT(st.out, 0);
+
+	CHECK(bond(&e));
+	from = e.nrx;
+	send_raw(&e, req, reqlen);
+	r = wait_rx(&e, from, P2P_DISC_ENRRESP, 1000);
+	CHECK(r != NULL);
+	if (r != NULL)
+		check_enr_response(&e, r, h);
+
+	/* Bonded or not, an expired request is not answered. */
+	from = e.nrx;
+	mkpkt(&p, P2P_DISC_ENRREQ, unix_now() - 1);
+	send_pkt(&e, &p, NULL, NULL);
+	settle(&e);
+	run_ms(e.base, 200);
+	CHECK_INT(e.nrx, from);
+	stats(&e, &st);
+	CHECK_INT(st.expired, 1);
+	CHECK_INT(st.unbonded, 1);
+	env_close(&e);
+}
+
+/* ---- 4. damaged packets ---- */
+
+/* Sends damaged copies of the good ping g[0..n): altered signature and
+ * hash, every truncation, RLP cut short under a valid signature.
+ * Returns how many were sent. */
+static size_t
+send_damaged(struct env *e, const uint8_t *g, size_t n)
+{
+	static const size_t more[] = { 98, 99, 150 };
+	uint8_t b[P2P_DISC_MAX_SEND];
+	size_t sent = e->sent;
+
+	memcpy(b, g, n);
+	b[40] ^= 1;			/* signature byte; hash now wrong */
+	send_raw(e, b, n);
+	memcpy(b, g, n);
+	b[96] = 4;			/* recovery id out of range */
+	p2p_keccak256(b, b + 32, n - 32);
+	send_raw(e, b, n);
+	memcpy(b, g, n);
+	memset(b + 32, 0, 32);		/* r = 0 */
+	p2p_keccak256(b, b + 32, n - 32);
+	send_raw(e, b, n);
+	memcpy(b, g, n);
+	b[5] ^= 0x80;			/* hash byte */
+	send_raw(e, b, n);
+	for (size_t len = 0; len < P2P_DISC_HEAD_LEN; len++)
+		send_raw(e, g, len);
+	for (size_t i = 0; i < sizeof(more) / sizeof(more[0]); i++)
+		send_raw(e, g, more[i] < n ? more[i] : n - 1);
+	send_raw(e, g, n - 1);
+	/* Cut short, then signed again: the hash and signature hold, the
+	 * RLP does not. */
+	for (size_t cut = 0; cut < n - P2P_DISC_HEAD_LEN; cut += 7) {
+		memcpy(b, g, P2P_DISC_HEAD_LEN + cut);
+		resign(b, P2P_DISC_HEAD_LEN + cut, &e->key);
+		send_raw(e, b, P2P_DISC_HEAD_LEN + cut);
+	}
+	return e->sent - sent;
+}
+
+/* Garbage, oversized datagrams, unknown types, a packet signed with the
+ * node's own key.  Returns how many were sent. */
+static size_t
+send_junk(struct env *e, const uint8_t *g, size_t n)
+{
+	static const size_t sizes[] = { 1, 50, 97, 98, 99, 200, 1280, 2048,
+	    2049, 4096 };
+	static uint8_t b[4096];
+	struct p2p_disc_packet p;
+	size_t sent = e->sent;
+
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		rnd_bytes(b, sizes[i]);
+		send_raw(e, b, sizes[i]);
+	}
+	/* A good ping padded to 2049 bytes, signed with the padding (EIP-8
+	 * allows trailing data): one byte over what is read. */
+	memcpy(b, g, n);
+	memset(b + n, 0, P2P_DISC_MAX_PACKET + 1 - n);
+	resign(b, P2P_DISC_MAX_PACKET + 1, &e->key);
+	send_raw(e, b, P2P_DISC_MAX_PACKET + 1);
+	memcpy(b, g, n);
+	b[97] = 7;
+	resign(b, n, &e->key);
+	send_raw(e, b, n);
+	b[97] = 0;
+	resign(b, n, &e->key);
+	send_raw(e, b, n);
+	mkping(e, &p, unix_now() + 20);
+	send_pkt(e, &p, &e->dkey, NULL);
+	return e->sent - sent;
+}
+
+static void
+test_dropped(void)
+{
+	static uint8_t b[P2P_DISC_MAX_PACKET];
+	struct env e;
+	struct p2p_disc_packet p;
+	struct p2p_disc_stats st;
+	uint8_t g[P2P_DISC_MAX_SEND], h[32];
+	const struct rx *r;
+	size_t n, bad, from;
+
+	env_open(&e);
+	mkping(&e, &p, unix_now() + 20);
+	n = encode(&e, &p, NULL, g, h);
+	mkping(&e, &p, unix_now() - 10);
+	send_pkt(&e, &p, NULL, NULL);
+	bad = send_damaged(&e, g, n);
+	bad += send_junk(&e, g, n);
+	CHECK(settle(&e));
+	stats(&e, &st);
+	CHECK_INT(st.in, bad + 1);
+	CHECK_INT(st.expired, 1);
+	CHECK_INT(st.dropped, bad);
+	CHECK_INT(st.out, 0);
+	CHECK_INT(e.nrx, 0);
+
+	/* Padded to exactly 2048 bytes, a ping is still read. */
+	memcpy(b, g, n);
+	memset(b + n, 0, P2P_DISC_MAX_PACKET - n);
+	resign(b, P2P_DISC_MAX_PACKET, &e.key);
+	send_raw(&e, b, P2P_DISC_MAX_PACKET);
+	r = wait_rx(&e, 0, P2P_DISC_PONG, 1000);
+	CHECK(r != NULL && memcmp(r->pkt.u.pong.ping_hash, b, 32) == 0);
+	/* And the good ping itself, sent first of all but not yet used. */
+	from = e.nrx;
+	send_raw(&e, g, n);
+	r = wait_rx(&e, from, P2P_DISC_PONG, 1000);
+	CHECK(r != NULL && memcmp(r->pkt.u.pong.ping_hash, h, 32) == 0);
+	env_close(&e);
+}
+
+/* ---- 5. unsolicited replies ---- */
+
+/* A pong with a random hash, neighbors listing the nodes l[0..4) and the
+ * attacker's own record as an ENRResponse: nobody asked for any. */
+static void
+send_unsolicited(struct env *e, const struct p2p_node *l)
+{
+	struct p2p_disc_packet p;
+	struct p2p_enr rec;
+	uint8_t rlp[P2P_ENR_MAX_SIZE];
+	size_t rlplen = sizeof(rlp);
+
+	mkpkt(&p, P2P_DISC_PONG, unix_now() + 20);
+	set_ep(&p.u.pong.to, e->dport, e->dport);
+	rnd_bytes(p.u.pong.ping_hash, 32);
+	send_pkt(e, &p, NULL, NULL);
+
+	mkpkt(&p, P2P_DISC_NEIGHBORS, unix_now() + 20);
+	p.u.neighbors.n = 4;
+	for (size_t i = 0; i < 4; i++) {
+		set_ep(&p.u.neighbors.nodes[i].ep, l[i].udp, l[i].tcp);
+		memcpy(p.u.neighbors.nodes[i].ep.ip, l[i].ip.b, 4);
+		memcpy(p.u.neighbors.nodes[i].id, l[i].pub.b, 64);
+	}
+	send_pkt(e, &p, NULL, NULL);
+
+	p2p_enr_init(&rec);
+	if (p2p_enr_set_ip(&rec, &l[0].ip) != 0 ||
+	    p2p_enr_set_uint(&rec, "udp", e->port) != 0 ||
+	    p2p_enr_sign(&rec, &e->key) != 0 ||
+	    p2p_enr_encode(&rec, rlp, &rlplen) != 0)
+		abort();
+	mkpkt(&p, P2P_DISC_ENRRESP, 0);
+	rnd_bytes(p.u.enrresp.req_hash, 32);
+	p.u.enrresp.enr = rlp;
+	p.u.enrresp.enr_len = rlplen;
+	send_pkt(e, &p, NULL, NULL);
+}
+
+/* The table still has len nodes, none of them l[0..4) or the attacker. */
+static void
+check_table_unchanged(struct env *e, size_t len, const struct p2p_node *l)
+{
+	const struct p2p_table *t = p2p_disc_table(e->d);
+
+	CHECK_INT(p2p_table_len(t), len);
+	for (size_t i = 0; i < 4; i++)
+		CHECK(p2p_table_get(t, &l[i].id) == NULL);
+	CHECK(!attacker_in_table(e));
+	CHECK(!bonded(e));
+}
+
+static void
+test_unsolicited(void)
+{
+	struct env e;
+	struct p2p_disc_stats st;
+	struct p2p_node l[4];
+	struct p2p_privkey other;
+	struct p2p_pubkey opub;
+	const struct rx *pingback;
+	size_t len;
+
+	env_open(&e);
+	fill_table(p2p_disc_table(e.d), 20);
+	len = p2p_table_len(p2p_disc_table(e.d));
+	for (size_t i = 0; i < 4; i++)
+		made_up_node(&l[i], 100 + i);
+	send_unsolicited(&e, l);
+	CHECK(settle(&e));
+	stats(&e, &st);
+	CHECK_INT(st.unsolicited, 3);
+	CHECK_INT(st.out, 0);
+	check_table_unchanged(&e, len, l);
+
+	/* Again while a ping-back to the attacker is outstanding, plus its
+	 * right hash from another identity. */
+	send_ping(&e, NULL);
+	pingback = wait_rx(&e, 0, P2P_DISC_PING, 1000);
+	CHECK(pingback != NULL);
+	if (pingback == NULL) {
+		env_close(&e);
+		return;
+	}
+	send_unsolicited(&e, l);
+	keygen(&other, &opub);
+	send_pong(&e, pingback, &other);
+	CHECK(settle(&e));
+	stats(&e, &st);
+	CHECK_INT(st.unsolicited, 7);
+	check_table_unchanged(&e, len, l);
+
+	/* None of that used up the wait: the real pong still bonds. */
+	send_pong(&e, pingback, NULL);
+	CHECK(run_until(e.base, attacker_in_table, &e, 1000));
+	CHECK_INT(p2p_table_len(p2p_disc_table(e.d)), len + 1);
+	stats(&e, &st);
+	CHECK_INT(st.unsolicited, 7);
+	CHECK_INT(st.dropped + st.expired + st.unbonded, 0);
+	env_close(&e);
+}
+
+/* ---- 6. a ping flood ---- */
+
+#define FLOOD_PINGS 20000
+#define FLOOD_KEYS 2000
+#define FLOOD_PKT 192		/* room for one encoded ping */
+#define FLOOD_WINDOW 128		/* pings in flight at once */
+#define FLOOD_STALL_MS 100	/* no reply this long: count the rest lost */
+#define FLOOD_VERIFY_EVERY 256	/* pongs checked in full (signature) */
+#define FLOOD_PROBE_MS 50	/* how often the node pings a silent port */
+#define FLOOD_PROBES 200
+
+struct hidx {
+	uint8_t h[32];
+	uint32_t i;
+};
+
+struct flood;
+
+/* One of the node's own pings to a silent port during the flood. */
+struct probe {
+	struct flood *f;
+	uint64_t start_ms;
+};
+
+struct flood {
+	struct event_base *base;
+	struct p2p_disc *d;
+	struct p2p_node silent;
+	struct probe probe[FLOOD_PROBES];
+	size_t nprobe, refused, timeouts;
+	uint64_t probe_ms, probe_max_ms;
+	const struct p2p_pubkey *node;
+	int fd;
+	uint16_t dport;
+	uint8_t (*pkt)[FLOOD_PKT];
+	uint8_t *len;
+	struct hidx *idx;		/* sorted by hash */
+	uint8_t *answered;
+	uint64_t *pb_ms;		/* when each ping-back came */
+	size_t npb, sent, pongs, dups, strays, lost;
+	uint64_t progress_ms;
+	int done;
+};
+
+static int
+hidx_cmp(const void *a, const void *b)
+{
+	return memcmp(((const struct hidx *)a)->h,
+	    ((const struct hidx *)b)->h, 32);
+}
+
+/* The ping hash of a pong, without the cost of recovering its signer. */
+static int
+pong_hash(const uint8_t *buf, size_t n, uint8_t h[32])
+{
+	struct p2p_rlp_item list, it;
+	struct p2p_rlp_iter i;
+
+	if (n <= P2P_DISC_HEAD_LEN ||
+	    p2p_rlp_decode_prefix(&list, buf + P2P_DISC_HEAD_LEN,
+	    n - P2P_DISC_HEAD_LEN) != 0 || p2p_rlp_iter_init(&i, &list) != 0 ||
+	    p2p_rlp_iter_next(&i, &it) != 1 || p2p_rlp_iter_next(&i, &it) != 1)
+		return -1;
+	return p2p_rlp_bytes_exact(&it, h, 32);
+}
+
+static void
+flood_pong(struct flood *f, const uint8_t *buf, size_t n)
+{
+	struct hidx key, *hit;
+
+	if (pong_hash(buf, n, key.h) != 0 || (hit = bsearch(&key, f->idx,
+	    FLOOD_PINGS, sizeof(*f->idx), hidx_cmp)) == NULL) {
+		f->strays++;
+		return;
+	}
+	if (f->answered[hit->i]++) {
+		f->dups++;
+		return;
+	}
+	if (f->pongs++ % FLOOD_VERIFY_EVERY == 0) {
+		struct p2p_disc_packet p;
+		struct p2p_pubkey from;
+
+		if (p2p_disc_decode(&p, NULL, &from, buf, n) != 0 ||
+		    memcmp(from.b, f->node->b, 64) != 0)
+			f->strays++;
+	}
+}
+
+static void
+flood_pump(struct flood *f)
+{
+	while (f->sent < FLOOD_PINGS &&
+	    f->sent < f->pongs + f->lost + FLOOD_WINDOW &&
+	    send_to(f->fd, f->dport, f->pkt[f->sent], f->len[f->sent]) == 0)
+		f->sent++;
+}
+
+static void
+flood_read(evutil_socket_t fd, short what, void *arg)
+{
+	struct flood *f = arg;
+	uint8_t buf[P2P_DISC_MAX_PACKET];
+	ssize_t n;
+
+	(void)what;
+	while ((n = recv(fd, buf, sizeof(buf), 0)) >= 0) {
+		f->progress_ms = now_ms();
+		if (n > P2P_DISC_HEAD_LEN && buf[97] == P2P_DISC_PING &&
+		    f->npb < FLOOD_PINGS)
+			f->pb_ms[f->npb++] = f->progress_ms;
+		else if (n > P2P_DISC_HEAD_LEN && buf[97] == P2P_DISC_PONG)
+			flood_pong(f, buf, (size_t)n);
+		else
+			f->strays++;
+	}
+	flood_pump(f);
+}
+
+static void
+probe_done(void *arg, int err, const struct p2p_node *n, uint64_t rtt,
+    int has_seq, uint64_t seq)
+{
+	struct probe *p = arg;
+	uint64_t took = now_ms() - p->start_ms;
+
+	(void)n;
+	(void)rtt;
+	(void)has_seq;
+	(void)seq;
+	if (err == P2P_ETIMEOUT)
+		p->f->timeouts++;
+	if (took > p->f->probe_max_ms)
+		p->f->probe_max_ms = took;
+}
+
+/* The node's own requests go on during the flood: how late do their
+ * timeouts come, and how many are refused for the pending cap? */
+static void
+flood_probe(struct flood *f, uint64_t now)
+{
+	struct probe *p = &f->probe[f->nprobe];
+	int rc;
+
+	if (f->nprobe == FLOOD_PROBES || now - f->probe_ms < FLOOD_PROBE_MS)
+		return;
+	f->probe_ms = now;
+	p->f = f;
+	p->start_ms = now;
+	if ((rc = p2p_disc_ping(f->d, &f->silent, probe_done, p)) == 0)
+		f->nprobe++;
+	else
+		f->refused += rc == P2P_ETOOBIG;
+}
+
+static void
+flood_tick(evutil_socket_t fd, short what, void *arg)
+{
+	struct flood *f = arg;
+	uint64_t now = now_ms();
+
+	(void)fd;
+	(void)what;
+	if (!f->done)
+		flood_probe(f, now);
+	if (now - f->progress_ms > FLOOD_STALL_MS) {
+		/* What is still out is lost: open the window again. */
+		if (f->sent > f->pongs + f->lost)
+			f->lost = f->sent - f->pongs;
+		f->done = f->sent == FLOOD_PINGS;
+		f->progress_ms = now;
+	}
+	if (f->pongs == FLOOD_PINGS)
+		f->done = 1;
+	if (f->done)
+		event_base_loopbreak(f->base);
+	else
+		flood_pump(f);
+}
+
+/* Signs every ping up front: ping i from key i % FLOOD_KEYS, made unique
+ * by its enr_seq. */
+static void
+flood_prepare(struct flood *f, const struct env *e)
+{
+	struct p2p_privkey *keys = calloc(FLOOD_KEYS, sizeof(*keys));
+	struct p2p_disc_packet p;
+
+	f->pkt = calloc(FLOOD_PINGS, sizeof(*f->pkt));
+	f->len = calloc(FLOOD_PINGS, 1);
+	f->idx = calloc(FLOOD_PINGS, sizeof(*f->idx));
+	f->answered = calloc(FLOOD_PINGS, 1);
+	f->pb_ms = calloc(FLOOD_PINGS, sizeof(*f->pb_ms));
+	if (keys == NULL || f->pkt == NULL || f->len == NULL ||
+	    f->idx == NULL || f->answered == NULL || f->pb_ms == NULL)
+		abort();
+	for (size_t k = 0; k < FLOOD_KEYS; k++)
+		if (p2p_secp_keygen(&keys[k]) != 0)
+			abort();
+	mkping(e, &p, unix_now() + 60);
+	p.u.ping.has_seq = 1;
+	for (size_t i = 0; i < FLOOD_PINGS; i++) {
+		size_t n;
+
+		p.u.ping.enr_seq = i;
+		if (p2p_disc_encode(f->pkt[i], FLOOD_PKT, &n, f->idx[i].h, &p,
+		    &keys[i % FLOOD_KEYS]) != 0)
+			abort();
+		f->len[i] = (uint8_t)n;
+		f->idx[i].i = (uint32_t)i;
+	}
+	qsort(f->idx, FLOOD_PINGS, sizeof(*f->idx), hidx_cmp);
+	free(keys);
+}
+
+static void
+flood_free(struct flood *f)
+{
+	free(f->pkt);
+	free(f->len);
+	free(f->idx);
+	free(f->answered);
+	free(f->pb_ms);
+}
+
+/* The most ping-backs that came within any span of ms. */
+static size_t
+max_in_span(const uint64_t *t, size_t n, uint64_t ms)
+{
+	size_t best = 0;
+
+	for (size_t i = 0, j = 0; j < n; j++) {
+		while (t[j] - t[i] >= ms)
+			i++;
+		if (j - i + 1 > best)
+			best = j - i + 1;
+	}
+	return best;
+}
+
+/* Points f at e's node and socket, and at a silent socket for the
+ * probes.  Returns that socket. */
+static int
+flood_start(struct flood *f, struct env *e)
+{
+	int sfd;
+
+	f->base = e->base;
+	f->d = e->d;
+	f->node = &p2p_disc_self(e->d)->pub;
+	f->fd = e->fd;
+	f->dport = e->dport;
+	sfd = udp_socket(&f->silent.udp, 0);
+	f->silent.tcp = f->silent.udp;
+	f->silent.ip = loopback(1);
+	f->silent.pub = e->pub;
+	f->silent.id = e->id;
+	return sfd;
+}
+
+static void
+flood_check(const struct flood *f, const struct env *e)
+{
+	struct p2p_disc_stats st;
+	size_t span = max_in_span(f->pb_ms, f->npb,
+	    P2P_DISC_RESP_TIMEOUT_MS - 50);
+
+	printf("# flood: %zu pongs, %zu ping-backs (at most %zu within "
+	    "450 ms), %zu counted lost; own pings meanwhile: %zu sent, %zu "
+	    "refused (ETOOBIG), %zu timed out, the latest after %llu ms\n",
+	    f->pongs, f->npb, span, f->lost, f->nprobe, f->refused,
+	    f->timeouts, (unsigned long long)f->probe_max_ms);
+	CHECK(f->done);
+	CHECK_INT(f->sent, FLOOD_PINGS);
+	CHECK_MSG(f->pongs >= FLOOD_PINGS * 9 / 10, "only %zu pongs",
+	    f->pongs);
+	CHECK_INT(f->dups, 0);
+	CHECK_INT(f->strays, 0);
+	CHECK(f->npb > 0);
+	/* Ping-backs are never answered, so every one sent in the last
+	 * 500 ms is still pending: at most the cap of them in any such
+	 * span (less slack for our own reading lag). */
+	CHECK_MSG(span <= P2P_DISC_MAX_PENDING, "%zu ping-backs within "
+	    "450 ms, over the %d pending cap", span, P2P_DISC_MAX_PENDING);
+	CHECK_INT(f->timeouts, f->nprobe);
+	CHECK(f->probe_max_ms >= P2P_DISC_RESP_TIMEOUT_MS);
+	stats(e, &st);
+	CHECK(st.in <= FLOOD_PINGS);
+	CHECK(st.in >= f->pongs);
+	CHECK_INT(st.dropped + st.expired + st.unsolicited, 0);
+	CHECK_INT(st.out, f->pongs + f->npb + f->nprobe);
+}
+
+static void
+test_flood(void)
+{
+	struct env e;
+	struct flood f;
+	struct event *rev, *tick;
+	struct timeval tv = { 0, 5000 };
+	uint64_t t0;
+	int sfd;
+
+	env_open(&e);
+	memset(&f, 0, sizeof(f));
+	flood_prepare(&f, &e);
+	sfd = flood_start(&f, &e);
+	event_del(e.ev);
+	rev = event_new(e.base, e.fd, EV_READ | EV_PERSIST, flood_read, &f);
+	tick = event_new(e.base, -1, EV_PERSIST, flood_tick, &f);
+	if (rev == NULL || tick == NULL || event_add(rev, NULL) != 0 ||
+	    event_add(tick, &tv) != 0)
+		abort();
+	t0 = now_ms();
+	f.progress_ms = t0;
+	flood_pump(&f);
+	for (int round = 0; round < 4 && !f.done; round++)
+		run_ms(e.base, 2000);
+	printf("# flood: %zu pings in %.2f s\n", f.sent,
+	    (double)(now_ms() - t0) / 1000);
+	/* Let the last probes time out. */
+	event_del(tick);
+	run_ms(e.base, P2P_DISC_RESP_TIMEOUT_MS + 100);
+	flood_check(&f, &e);
+	event_free(rev);
+	event_free(tick);
+	close(sfd);
+	flood_free(&f);
+	env_close(&e);
+}
+
+/* The cap itself: P2P_DISC_MAX_PENDING pings of our own to a socket that
+ * never answers fill it; then a ping is answered with a pong and no
+ * ping-back, and requests are refused, until the 500 ms have passed. */
+
+struct tally {
+	size_t ok, timeout, other;
+};
+
+static void
+tally_pong(void *arg, int err, const struct p2p_node *n, uint64_t rtt,
+    int has_seq, uint64_t seq)
+{
+	struct tally *t = arg;
+
+	(void)n;
+	(void)rtt;
+	(void)has_seq;
+	(void)seq;
+	if (err == 0)
+		t->ok++;
+	else if (err == P2P_ETIMEOUT)
+		t->timeout++;
+	else
+		t->other++;
+}
+
+static void
+never_nodes(void *arg, int err, const struct p2p_node *n,
+    const struct p2p_node *nodes, size_t count)
+{
+	(void)err;
+	(void)n;
+	(void)nodes;
+	(void)count;
+	((struct tally *)arg)->other++;
+}
+
+static void
+never_enr(void *arg, int err, const struct p2p_node *n,
+    const struct p2p_enr *r)
+{
+	(void)err;
+	(void)n;
+	(void)r;
+	((struct tally *)arg)->other++;
+}
+
+static int
+all_timed_out(void *arg)
+{
+	return ((struct tally *)arg)->timeout >= P2P_DISC_MAX_PENDING;
+}
+
+static void
+test_pending_cap(void)
+{
+	struct env e;
+	struct tally t = { 0, 0, 0 };
+	struct p2p_disc_stats st0, st;
+	struct p2p_node sink;
+	uint64_t t0;
+	size_t fails = 0;
+	uint16_t sport;
+	int sfd;
+
+	env_open(&e);
+	sfd = udp_socket(&sport, 0);
+	memset(&sink, 0, sizeof(sink));
+	sink.pub = e.pub;
+	sink.id = e.id;
+	sink.ip = loopback(1);
+	sink.udp = sink.tcp = sport;
+	t0 = now_ms();
+	for (size_t i = 0; i < P2P_DISC_MAX_PENDING; i++)
+		fails += p2p_disc_ping(e.d, &sink, tally_pong, &t) != 0;
+	CHECK_INT(fails, 0);
+	CHECK_INT(p2p_disc_ping(e.d, &sink, tally_pong, &t), P2P_ETOOBIG);
+	CHECK_INT(p2p_disc_findnode(e.d, &sink, &e.pub, never_nodes, &t),
+	    P2P_ETOOBIG);
+	CHECK_INT(p2p_disc_request_enr(e.d, &sink, never_enr, &t),
+	    P2P_ETOOBIG);
+	stats(&e, &st0);
+	send_ping(&e, NULL);
+	CHECK(wait_rx(&e, 0, P2P_DISC_PONG, 300) != NULL);
+	stats(&e, &st);
+	CHECK_MSG(now_ms() - t0 < P2P_DISC_RESP_TIMEOUT_MS,
+	    "filling took %llu ms: the cap was already draining",
+	    (unsigned long long)(now_ms() - t0));
+	CHECK_INT(st.out - st0.out, 1);		/* the pong, no ping-back */
+	CHECK_INT(t.ok + t.timeout + t.other, 0);
+
+	CHECK(run_until(e.base, all_timed_out, &t, 1500));
+	CHECK_INT(t.timeout, P2P_DISC_MAX_PENDING);
+	CHECK_INT(t.ok + t.other, 0);
+	/* Drained: a ping is answered and pinged back again. */
+	{
+		size_t from = e.nrx;
+
+		send_ping(&e, NULL);
+		CHECK(wait_rx(&e, from, P2P_DISC_PONG, 1000) != NULL);
+		CHECK(wait_rx(&e, from, P2P_DISC_PING, 1000) != NULL);
+	}
+	close(sfd);
+	env_close(&e);
+}
+
+/* ---- 7. two nodes through the API ---- */
+
+struct result {
+	int done, err;
+	uint64_t rtt_us, seq, at_ms;
+	int has_seq;
+	struct p2p_nodeid id;		/* the node the callback names */
+	struct p2p_enr rec;
+	struct p2p_node nodes[P2P_TABLE_BUCKET_SIZE];
+	size_t n;
+};
+
+static void
+on_pong(void *arg, int err, const struct p2p_node *n, uint64_t rtt,
+    int has_seq, uint64_t seq)
+{
+	struct result *r = arg;
+
+	r->done++;
+	r->err = err;
+	r->id = n->id;
+	r->rtt_us = rtt;
+	r->has_seq = has_seq;
+	r->seq = seq;
+	r->at_ms = now_ms();
+}
+
+static void
+on_enr(void *arg, int err, const struct p2p_node *n, const struct p2p_enr *rec)
+{
+	struct result *r = arg;
+
+	r->done++;
+	r->err = err;
+	r->id = n->id;
+	if (rec != NULL)
+		r->rec = *rec;
+}
+
+static void
+on_nodes(void *arg, int err, const struct p2p_node *n,
+    const struct p2p_node *nodes, size_t count)
+{
+	struct result *r = arg;
+
+	r->done++;
+	r->err = err;
+	r->id = n->id;
+	r->n = count < P2P_TABLE_BUCKET_SIZE ? count : P2P_TABLE_BUCKET_SIZE;
+	memcpy(r->nodes, nodes, r->n * sizeof(r->nodes[0]));
+}
+
+static int
+is_done(void *arg)
+{
+	return ((struct result *)arg)->done > 0;
+}
+
+static struct p2p_disc *
+new_node(struct event_base *base)
+{
+	struct p2p_disc_cfg cfg;
+	struct p2p_privkey k;
+	struct p2p_pubkey pub;
+	struct p2p_disc *d;
+
+	keygen(&k, &pub);
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.key = &k;
+	cfg.ip = loopback(1);
+	cfg.seed = rnd() | 1;
+	if (p2p_disc_new(&d, base, &cfg) != 0)
+		abort();
+	return d;
+}
+
+static void
+check_enr_of(const struct result *r, struct p2p_disc *b)
+{
+	struct p2p_nodeid id;
+
+	CHECK_INT(r->done, 1);
+	CHECK_INT(r->err, 0);
+	CHECK(memcmp(r->id.b, p2p_disc_self(b)->id.b, 32) == 0);
+	CHECK_INT(p2p_enr_nodeid(&r->rec, &id), 0);
+	CHECK(memcmp(id.b, p2p_disc_self(b)->id.b, 32) == 0);
+	CHECK_INT(r->rec.seq, p2p_disc_record(b)->seq);
+	CHECK_INT(p2p_enr_verify(&r->rec), 0);
+}
+
+/* r's nodes are exactly b's table without a. */
+static void
+check_nodes_of(const struct result *r, struct p2p_disc *a,
+    struct p2p_disc *b, size_t want)
+{
+	const struct p2p_table *t = p2p_disc_table(b);
+
+	CHECK_INT(r->done, 1);
+	CHECK_INT(r->err, 0);
+	CHECK_INT(r->n, want);
+	/* a is in b's table (bonded), and left out of the answer. */
+	CHECK(p2p_table_get(t, &p2p_disc_self(a)->id) != NULL);
+	CHECK_INT(p2p_table_len(t), want + 1);
+	for (size_t i = 0; i < r->n; i++) {
+		const struct p2p_table_entry *te = p2p_table_get(t,
+		    &r->nodes[i].id);
+
+		CHECK(te != NULL);
+		if (te == NULL)
+			continue;
+		CHECK(memcmp(te->node.pub.b, r->nodes[i].pub.b, 64) == 0);
+		CHECK_INT(te->node.udp, r->nodes[i].udp);
+		CHECK(memcmp(te->node.ip.b, r->nodes[i].ip.b, 4) == 0);
+	}
+}
+
+static void
+ping_closed_port(struct p2p_disc *a, struct event_base *base,
+    const struct p2p_node *like)
+{
+	struct p2p_node n = *like;
+	struct result r;
+	uint64_t t0;
+	uint16_t port;
+
+	close(udp_socket(&port, 0));
+	n.udp = port;
+	memset(&r, 0, sizeof(r));
+	t0 = now_ms();
+	CHECK_INT(p2p_disc_ping(a, &n, on_pong, &r), 0);
+	CHECK(run_until(base, is_done, &r, 1500));
+	CHECK_INT(r.done, 1);
+	CHECK_INT(r.err, P2P_ETIMEOUT);
+	CHECK_MSG(r.at_ms - t0 >= P2P_DISC_RESP_TIMEOUT_MS - 10 &&
+	    r.at_ms - t0 < 1000, "timed out after %llu ms",
+	    (unsigned long long)(r.at_ms - t0));
+	n.udp = 0;
+	CHECK_INT(p2p_disc_ping(a, &n, on_pong, &r), P2P_EIP);
+}
+
+static void
+test_two_nodes(void)
+{
+	struct event_base *base = event_base_new();
+	struct p2p_disc *a, *b;
+	struct result *r = calloc(1, sizeof(*r));
+	struct p2p_privkey tk;
+	struct p2p_pubkey target;
+	const struct p2p_node *nb;
+
+	if (base == NULL || r == NULL)
+		abort();
+	a = new_node(base);
+	b = new_node(base);
+	nb = p2p_disc_self(b);
+	fill_table(p2p_disc_table(b), 5);
+
+	/* No bond yet: ping, wait for b's ping, then ask. */
+	CHECK_INT(p2p_disc_request_enr(a, nb, on_enr, r), 0);
+	CHECK(run_until(base, is_done, r, 2000));
+	check_enr_of(r, b);
+
+	memset(r, 0, sizeof(*r));
+	keygen(&tk, &target);
+	CHECK_INT(p2p_disc_findnode(a, nb, &target, on_nodes, r), 0);
+	CHECK(run_until(base, is_done, r, 2000));
+	check_nodes_of(r, a, b, 5);
+
+	memset(r, 0, sizeof(*r));
+	CHECK_INT(p2p_disc_ping(a, nb, on_pong, r), 0);
+	CHECK(run_until(base, is_done, r, 2000));
+	CHECK_INT(r->done, 1);
+	CHECK_INT(r->err, 0);
+	CHECK(r->rtt_us > 0);
+	CHECK_INT(r->has_seq, 1);
+	CHECK_INT(r->seq, p2p_disc_record(b)->seq);
+	CHECK(memcmp(r->id.b, nb->id.b, 32) == 0);
+	/* b answered a and holds it as verified; a holds b. */
+	CHECK(p2p_table_get(p2p_disc_table(a), &nb->id) != NULL);
+
+	ping_closed_port(a, base, nb);
+	p2p_disc_free(a);
+	p2p_disc_free(b);
+	event_base_free(base);
+	free(r);
+}
+
+/*
+ * A busy node: every loop iteration starts a request before the reply
+ * timer's callback gets its turn (an always-writable socket's callback
+ * pings).  The timer must still fire once the first deadline is past.
+ * When enqueue() re-added the timer on every request, that took an already
+ * fired timer off libevent's active list and the timeout waited until the
+ * pending cap stopped new requests.
+ */
+struct starve {
+	struct p2p_disc *d;
+	struct p2p_node silent;
+	uint64_t start_ms;
+	struct result probe;
+	struct tally extra;
+	size_t started, refused;
+};
+
+static void
+starve_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct starve *s = arg;
+
+	(void)fd;
+	(void)what;
+	if (s->probe.done || now_ms() < s->start_ms)
+		return;
+	if (p2p_disc_ping(s->d, &s->silent, tally_pong, &s->extra) == 0)
+		s->started++;
+	else
+		s->refused++;
+}
+
+static void
+test_timer_starved(void)
+{
+	struct env e;
+	struct starve *s = calloc(1, sizeof(*s));
+	struct event *busy;
+	uint64_t t0;
+	int sfd;
+
+	if (s == NULL)
+		abort();
+	env_open(&e);
+	sfd = udp_socket(&s->silent.udp, 0);
+	s->d = e.d;
+	s->silent.tcp = s->silent.udp;
+	s->silent.ip = loopback(1);
+	s->silent.pub = e.pub;
+	s->silent.id = e.id;
+	busy = event_new(e.base, sfd, EV_WRITE | EV_PERSIST, starve_cb, s);
+	if (busy == NULL || event_add(busy, NULL) != 0)
+		abort();
+	t0 = now_ms();
+	/* Busy from 10 ms before the deadline: fewer requests than the cap
+	 * by far, unless the timeout waits for the cap. */
+	s->start_ms = t0 + P2P_DISC_RESP_TIMEOUT_MS - 10;
+	CHECK_INT(p2p_disc_ping(e.d, &s->silent, on_pong, &s->probe), 0);
+	CHECK(run_until(e.base, is_done, &s->probe, 1500));
+	CHECK_INT(s->probe.err, P2P_ETIMEOUT);
+	CHECK_MSG(s->refused == 0 && s->started < P2P_DISC_MAX_PENDING / 2,
+	    "%zu requests started (%zu refused) before the timeout came, "
+	    "%llu ms after the ping", s->started, s->refused,
+	    (unsigned long long)(s->probe.at_ms - t0));
+	event_free(busy);
+	close(sfd);
+	env_close(&e);
+	free(s);
+}
+
+const struct unit_test unit_disc[] = {
+	{ "ping_pong", test_ping_pong },
+	{ "findnode_bond", test_findnode_bond },
+	{ "enr_request", test_enr_request },
+	{ "dropped", test_dropped },
+	{ "unsolicited", test_unsolicited },
+	{ "flood", test_flood },
+	{ "pending_cap", test_pending_cap },
+	{ "two_nodes", test_two_nodes },
+	{ "timer_starved", test_timer_starved },
+	{ NULL, NULL },
+};
