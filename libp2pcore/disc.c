@@ -116,12 +116,7 @@ now_s(void)
 static uint64_t
 rnd(struct p2p_disc *d)
 {
-	/* splitmix64: timers and random targets only, nothing secret. */
-	uint64_t z = (d->rng += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
+	return p2pi_splitmix64(&d->rng);
 }
 
 static int
@@ -514,8 +509,16 @@ remember(struct p2p_disc *d, const struct p2p_node *n, int verified)
 	uint64_t now = now_s();
 
 	if (verified) {
+		const struct p2p_table_entry *e = p2p_table_get(d->tab, &n->id);
+		/* The DB already has a node the table holds at this endpoint:
+		 * skip the write on this per-packet path. */
+		int known = e != NULL && e->node.udp == n->udp &&
+		    e->node.tcp == n->tcp && e->node.ip.len == n->ip.len &&
+		    memcmp(e->node.ip.b, n->ip.b, n->ip.len) == 0;
+
 		p2p_table_add_verified(d->tab, n, now);
-		p2p_nodedb_put_node(d->db, n, NULL, 0, 0, now);
+		if (!known)
+			p2p_nodedb_put_node(d->db, n, NULL, 0, 0, now);
 	} else {
 		p2p_table_add_seen(d->tab, n, now);
 	}

@@ -5,6 +5,8 @@
 #ifndef P2P_INTERNAL_H
 #define P2P_INTERNAL_H
 
+#include <stdint.h>
+
 #include <p2p/p2p.h>
 
 #define P2PI_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
@@ -13,6 +15,18 @@
  * first use, thread-safe, never freed. */
 struct secp256k1_context_struct;
 const struct secp256k1_context_struct *p2pi_secp_ctx(void);
+
+/* splitmix64: a small PRNG for timers, random targets and table choices
+ * (nothing secret), seeded by the caller so tests can replay it. */
+static inline uint64_t
+p2pi_splitmix64(uint64_t *state)
+{
+	uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
 
 /* Fills buf from getrandom(2), retrying on EINTR.  Returns 0 or
  * P2P_ERANDOM. */

@@ -10,6 +10,8 @@
 #include <p2p/netutil.h>
 #include <p2p/table.h>
 
+#include "internal.h"
+
 #define NB P2P_TABLE_NBUCKETS
 #define BS P2P_TABLE_BUCKET_SIZE
 #define NR P2P_TABLE_MAX_REPLACEMENTS
@@ -48,11 +50,7 @@ struct p2p_table {
 static uint64_t
 rnd(struct p2p_table *t)
 {
-	uint64_t z = (t->rng += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
+	return p2pi_splitmix64(&t->rng);
 }
 
 /* Returns: a uniform-enough value in [0, n); n is at most a few hundred,
