@@ -1039,7 +1039,8 @@ p2p_disc_lookup(struct p2p_disc *d, const struct p2p_pubkey *target,
     p2p_disc_seen_cb *seen, p2p_disc_done_cb *done, void *arg)
 {
 	struct lookup *l = calloc(1, sizeof(*l));
-	struct p2p_node start[P2P_TABLE_BUCKET_SIZE];
+	struct p2p_node start[P2P_DISC_MAX_BOOTNODES > P2P_TABLE_BUCKET_SIZE ?
+	    P2P_DISC_MAX_BOOTNODES : P2P_TABLE_BUCKET_SIZE];
 	size_t n;
 
 	if (l == NULL)
@@ -1064,12 +1065,15 @@ p2p_disc_lookup(struct p2p_disc *d, const struct p2p_pubkey *target,
 	LIST_INSERT_HEAD(&d->lookups, l, link);
 	lookup_mark(l, &d->self.id, 1);
 	n = p2p_table_closest(d->tab, &l->tid, start, P2P_TABLE_BUCKET_SIZE);
-	for (size_t i = 0; i < n; i++)
-		lookup_push(l, &start[i]);
 	/* An empty table starts from the bootnodes (geth refreshes first,
 	 * which seeds the table with them). */
 	for (size_t i = 0; n == 0 && i < d->nboot; i++)
-		lookup_push(l, &d->boot[i]);
+		start[n++] = d->boot[i];
+	/* Seen from the start, so that a reply naming one of them does not
+	 * add it to the result a second time. */
+	for (size_t i = 0; i < n; i++)
+		if (lookup_mark(l, &start[i].id, 0) > 0)
+			lookup_push(l, &start[i]);
 	lookup_step(l);
 	return 0;
 }

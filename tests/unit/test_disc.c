@@ -1566,6 +1566,65 @@ test_two_nodes(void)
 	free(r);
 }
 
+/* Lookup results: every node once (a node the lookup started from and a
+ * reply named again was once counted twice). */
+struct lookup_res {
+	int done;
+	size_t n;
+	struct p2p_node nodes[P2P_TABLE_BUCKET_SIZE];
+};
+
+static void
+on_lookup_done(void *arg, const struct p2p_node *closest, size_t count)
+{
+	struct lookup_res *lr = arg;
+
+	lr->done = 1;
+	lr->n = count;
+	memcpy(lr->nodes, closest, count * sizeof(closest[0]));
+}
+
+static int
+lookup_is_done(void *arg)
+{
+	return ((struct lookup_res *)arg)->done;
+}
+
+static void
+test_lookup_distinct(void)
+{
+	enum { N = 8 };
+	struct event_base *base = event_base_new();
+	struct p2p_disc *d[N];
+	struct lookup_res lr;
+	struct p2p_privkey tk;
+	struct p2p_pubkey target;
+
+	if (base == NULL)
+		abort();
+	for (int i = 0; i < N; i++)
+		d[i] = new_node(base);
+	/* Everyone knows everyone, so replies name nodes the first node
+	 * started from but has not asked yet (alpha is 3). */
+	for (int i = 0; i < N; i++)
+		for (int j = 0; j < N; j++)
+			if (i != j)
+				p2p_table_add_verified(p2p_disc_table(d[i]),
+				    p2p_disc_self(d[j]), 1);
+	memset(&lr, 0, sizeof(lr));
+	keygen(&tk, &target);
+	CHECK_INT(p2p_disc_lookup(d[0], &target, NULL, on_lookup_done, &lr),
+	    0);
+	CHECK(run_until(base, lookup_is_done, &lr, 3000));
+	CHECK_INT(lr.n, N - 1);
+	for (size_t i = 0; i < lr.n; i++)
+		for (size_t j = i + 1; j < lr.n; j++)
+			CHECK(memcmp(lr.nodes[i].id.b, lr.nodes[j].id.b, 32) != 0);
+	for (int i = 0; i < N; i++)
+		p2p_disc_free(d[i]);
+	event_base_free(base);
+}
+
 /*
  * A busy node: every loop iteration starts a request before the reply
  * timer's callback gets its turn (an always-writable socket's callback
@@ -1646,5 +1705,6 @@ const struct unit_test unit_disc[] = {
 	{ "pending_cap", test_pending_cap },
 	{ "two_nodes", test_two_nodes },
 	{ "timer_starved", test_timer_starved },
+	{ "lookup_distinct", test_lookup_distinct },
 	{ NULL, NULL },
 };
