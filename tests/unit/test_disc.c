@@ -1625,6 +1625,45 @@ test_lookup_distinct(void)
 	event_base_free(base);
 }
 
+/* v1.8.24's rule: a node that fails findnode five times in a row leaves
+ * the table; each failed lookup query counts one, in the node DB. */
+static void
+test_findnode_failures(void)
+{
+	struct event_base *base = event_base_new();
+	struct p2p_disc *a;
+	struct p2p_node dead;
+	struct p2p_privkey k;
+	struct lookup_res lr;
+	uint16_t port;
+
+	if (base == NULL)
+		abort();
+	a = new_node(base);
+	memset(&dead, 0, sizeof(dead));
+	keygen(&k, &dead.pub);
+	p2p_enode_id(&dead.id, &dead.pub);
+	dead.ip.len = 4;
+	dead.ip.b[0] = 127;
+	dead.ip.b[3] = 1;
+	close(udp_socket(&port, 0));	/* a port nobody answers on */
+	dead.udp = dead.tcp = port;
+	CHECK_INT(p2p_table_add_verified(p2p_disc_table(a), &dead, 1), 1);
+	for (unsigned i = 1; i <= P2P_TABLE_MAX_FAILS; i++) {
+		memset(&lr, 0, sizeof(lr));
+		CHECK_INT(p2p_disc_lookup(a, &dead.pub, NULL, on_lookup_done,
+		    &lr), 0);
+		CHECK(run_until(base, lookup_is_done, &lr, 2000));
+		CHECK_INT(lr.n, 0);
+		CHECK_INT(p2p_nodedb_fails(p2p_disc_db(a), &dead.id, &dead.ip),
+		    i);
+		CHECK_MSG((p2p_table_get(p2p_disc_table(a), &dead.id) != NULL) ==
+		    (i < P2P_TABLE_MAX_FAILS), "after %u failures", i);
+	}
+	p2p_disc_free(a);
+	event_base_free(base);
+}
+
 /*
  * A busy node: every loop iteration starts a request before the reply
  * timer's callback gets its turn (an always-writable socket's callback
@@ -1706,5 +1745,6 @@ const struct unit_test unit_disc[] = {
 	{ "two_nodes", test_two_nodes },
 	{ "timer_starved", test_timer_starved },
 	{ "lookup_distinct", test_lookup_distinct },
+	{ "findnode_failures", test_findnode_failures },
 	{ NULL, NULL },
 };
