@@ -27,18 +27,16 @@
 #define LOOKUP_KEEP (2 * P2P_TABLE_BUCKET_SIZE)
 
 enum op_kind { OP_PING, OP_FINDNODE, OP_ENR };
-enum op_state {
-	OPS_BOND,	/* our bonding ping is out */
-	OPS_BONDWAIT,	/* pong in, waiting for their ping */
-	OPS_WAIT,	/* the request is out, waiting for the reply */
-};
-
 struct op {
-	TAILQ_ENTRY(op) link;	/* d->wait or d->bondwait */
+	TAILQ_ENTRY(op) link;	/* d->wait */
 	TAILQ_ENTRY(op) all;	/* d->ops */
 	enum op_kind kind;
-	enum op_state state;
-	int queued;		/* on d->wait or d->bondwait */
+	int queued;		/* on d->wait */
+	/* Sent right after our bonding ping's pong, before the remote's own
+	 * ping: if that ping comes, the remote may have dropped the request
+	 * as unbonded, so it goes again (instead of geth's fixed 500 ms
+	 * wait for a ping that may never come). */
+	int await_ping;
 	struct p2p_node node;
 	int ptype;		/* the reply awaited */
 	uint8_t token[32];	/* its hash to match (pong, enrresponse) */
@@ -90,7 +88,7 @@ struct p2p_disc {
 	struct p2p_table *tab;
 	struct p2p_nodedb *db;
 	int own_db;
-	struct opq wait, bondwait, ops;
+	struct opq wait, ops;
 	size_t npending;
 	LIST_HEAD(, lookup) lookups;
 	int refreshing;
@@ -194,18 +192,15 @@ send_packet(struct p2p_disc *d, const struct p2p_ip *ip, uint16_t port,
 static void
 arm_timer(struct p2p_disc *d)
 {
-	struct op *a = TAILQ_FIRST(&d->wait), *b = TAILQ_FIRST(&d->bondwait);
+	struct op *a = TAILQ_FIRST(&d->wait);
 	uint64_t next, now = now_us();
 	struct timeval tv;
 
-	if (a == NULL && b == NULL) {
+	if (a == NULL) {
 		event_del(d->timer);
 		return;
 	}
-	next = a ? a->deadline_us : UINT64_MAX;
-	if (b && b->deadline_us < next)
-		next = b->deadline_us;
-	next = next > now ? next - now : 0;
+	next = a->deadline_us > now ? a->deadline_us - now : 0;
 	tv.tv_sec = (time_t)(next / 1000000);
 	tv.tv_usec = (suseconds_t)(next % 1000000);
 	event_add(d->timer, &tv);
@@ -216,22 +211,17 @@ unqueue(struct p2p_disc *d, struct op *o)
 {
 	if (!o->queued)
 		return;
-	if (o->state == OPS_BONDWAIT)
-		TAILQ_REMOVE(&d->bondwait, o, link);
-	else
-		TAILQ_REMOVE(&d->wait, o, link);
+	TAILQ_REMOVE(&d->wait, o, link);
 	o->queued = 0;
 	d->npending--;
 }
 
 static void
-enqueue(struct p2p_disc *d, struct op *o, enum op_state st)
+enqueue(struct p2p_disc *d, struct op *o)
 {
 	unqueue(d, o);
-	o->state = st;
 	o->deadline_us = now_us() + P2P_DISC_RESP_TIMEOUT_MS * 1000;
-	TAILQ_INSERT_TAIL(st == OPS_BONDWAIT ? &d->bondwait : &d->wait, o,
-	    link);
+	TAILQ_INSERT_TAIL(&d->wait, o, link);
 	o->queued = 1;
 	d->npending++;
 	/* Every deadline is now + 500 ms, so a new one is never the earliest:
@@ -303,11 +293,6 @@ timer_cb(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
-	/* Bond waits that ran out: go on anyway, as geth does after its
-	 * fixed wait; the request itself tells whether the bond took. */
-	while ((o = TAILQ_FIRST(&d->bondwait)) != NULL &&
-	    o->deadline_us <= now)
-		send_request_async(d, o);
 	while ((o = TAILQ_FIRST(&d->wait)) != NULL && o->deadline_us <= now)
 		op_finish(d, o, P2P_ETIMEOUT, NULL, NULL);
 	arm_timer(d);
@@ -346,7 +331,7 @@ start_ping(struct p2p_disc *d, struct op *o)
 		return rc;
 	o->ptype = P2P_DISC_PONG;
 	o->sent_us = now_us();
-	enqueue(d, o, OPS_WAIT);
+	enqueue(d, o);
 	return 0;
 }
 
@@ -388,7 +373,7 @@ send_request(struct p2p_disc *d, struct op *o)
 	if (rc != 0)
 		return rc;
 	o->sent_us = now_us();
-	enqueue(d, o, OPS_WAIT);
+	enqueue(d, o);
 	return 0;
 }
 
@@ -427,12 +412,9 @@ bonded(void *arg, int err, const struct p2p_node *n, uint64_t rtt,
 		op_finish(d, o, err, NULL, NULL);
 		return;
 	}
-	if (now_s() - p2p_nodedb_last_ping(d->db, &o->node.id, &o->node.ip) <
-	    P2P_DISC_BOND_EXPIRATION) {
-		send_request_async(d, o);
-		return;
-	}
-	enqueue(d, o, OPS_BONDWAIT);
+	o->await_ping = now_s() - p2p_nodedb_last_ping(d->db, &o->node.id,
+	    &o->node.ip) >= P2P_DISC_BOND_EXPIRATION;
+	send_request_async(d, o);
 }
 
 static int
@@ -584,10 +566,14 @@ handle_ping(struct p2p_disc *d, const struct p2p_disc_packet *pkt,
 		return;
 	n.tcp = pkt->u.ping.from.tcp;
 	p2p_nodedb_set_last_ping(d->db, &n.id, &n.ip, now_s());
-	/* Requests waiting for this node's ping can go now. */
-	for (o = TAILQ_FIRST(&d->bondwait); o != NULL; o = next) {
+	/* Requests sent before this ping may have been dropped as unbonded:
+	 * again, now that the remote has our pong (sent just above). */
+	for (o = TAILQ_FIRST(&d->wait); o != NULL; o = next) {
 		next = TAILQ_NEXT(o, link);
-		if (same_node(&o->node, &n.id, &n.ip))
+		if (!o->await_ping || !same_node(&o->node, &n.id, &n.ip))
+			continue;
+		o->await_ping = 0;
+		if (o->packets == 0)
 			send_request_async(d, o);
 	}
 	if (bonded_with(d, &n.id, &n.ip))
@@ -1264,7 +1250,6 @@ p2p_disc_new(struct p2p_disc **out, struct event_base *base,
 	d->base = base;
 	d->key = *cfg->key;
 	TAILQ_INIT(&d->wait);
-	TAILQ_INIT(&d->bondwait);
 	TAILQ_INIT(&d->ops);
 	LIST_INIT(&d->lookups);
 	if (cfg->netrestrict != NULL) {

@@ -99,12 +99,16 @@ teardown() {
 	run -0 --separate-stderr cat "$TMP/crawl.ndjson"
 	# Every record carried the node's ENR.
 	printf '%s\n' "${lines[@]}" | jq -se '[.[] | select(.type == "node" and .enr == null)] == []'
-	# Lookups toward six nodes' keys: the closest 16 of the 21,
-	# checked against a brute-force sort of the XOR distances.
-	for t in $(sed -n '1p;5p;9p;13p;17p;21p' "$TMP/all"); do
+	# A lookup from each node (started from it alone) toward the next
+	# one's key finds the closest 16 of the 21, checked against a
+	# brute-force sort of the XOR distances.
+	mapfile -t all <"$TMP/all"
+	for i in "${!all[@]}"; do
+		from=${all[$i]}
+		t=${all[$(((i + 1) % ${#all[@]}))]}
 		key=${t#enode://}
 		key=${key%@*}
-		run -0 --separate-stderr p2p-discover lookup "${tool[@]}" --bootnodes "$B" "$key"
+		run -0 --separate-stderr p2p-discover lookup "${tool[@]}" --bootnodes "$from" "$key"
 		got=$(printf '%s\n' "${lines[@]}" | jq -r 'select(.type == "closest") | .nodes[].id')
 		want=$(cat "$TMP"/*.out | jq -r 'select(.type == "listening") | .id' |
 		    xor_sort "$(printf '%s\n' "${lines[@]}" | jq -r 'select(.type == "closest") | .target_id')" | head -16)

@@ -10,9 +10,10 @@
  * counted it as a failure, which drops every node of a small network); an
  * answer to ENRRequest (EIP-868) exists; pings and pongs carry our ENR
  * sequence number.  Two of our own: neighbors never list the requester
- * itself (the slot goes to the 17th closest), and a lookup drops nodes
- * that did not answer from its result, keeping 32 candidates so the next
- * live one moves up.
+ * itself (the slot goes to the 17th closest); a lookup drops nodes that
+ * did not answer from its result, keeping 32 candidates so the next live
+ * one moves up; and bonding does not sleep 500 ms for the remote's ping:
+ * the request goes right after its pong and again if that ping comes.
  *
  * Every operation completes through its callback exactly once, unless the
  * node is freed first (then never).  Callbacks may start new operations.
@@ -103,8 +104,8 @@ int p2p_disc_ping(struct p2p_disc *d, const struct p2p_node *n,
 /* r is valid during the call only; its node ID was checked to be n's. */
 typedef void p2p_disc_enr_cb(void *arg, int err, const struct p2p_node *n,
     const struct p2p_enr *r);
-/* Bonds with n if needed (ping, then wait for its ping), then asks for its
- * record (EIP-868).  err adds P2P_EENRSIG and other record errors. */
+/* Bonds with n if needed (our ping answered), then asks for its record
+ * (EIP-868).  err adds P2P_EENRSIG and other record errors. */
 int p2p_disc_request_enr(struct p2p_disc *d, const struct p2p_node *n,
     p2p_disc_enr_cb *cb, void *arg);
 
