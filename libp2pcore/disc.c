@@ -21,6 +21,17 @@
 #include "internal.h"
 
 #define RECV_BATCH 64		/* datagrams per readable event */
+#define SEND_BATCH 64		/* replies sent with one sendmmsg */
+
+/* Replies made while a batch of datagrams is handled go out together at
+ * its end: one system call instead of one per pong. */
+struct outq {
+	size_t n;
+	struct mmsghdr msg[SEND_BATCH];
+	struct iovec iov[SEND_BATCH];
+	struct sockaddr_storage addr[SEND_BATCH];
+	uint8_t buf[SEND_BATCH][P2P_DISC_MAX_SEND];
+};
 #define LOOKUP_SEEN_MAX 1024	/* nodes one lookup remembers */
 /* A lookup keeps twice k candidates, so that dropping a dead node lets the
  * next live one move up into the k that are asked and reported. */
@@ -94,6 +105,8 @@ struct p2p_disc {
 	int refreshing;
 	uint64_t rng;
 	struct p2p_disc_stats st;
+	struct outq *oq;	/* non-NULL while a read batch runs */
+	struct outq *oq_mem;
 };
 
 static uint64_t
@@ -160,13 +173,43 @@ endpoint(struct p2p_disc_endpoint *ep, const struct p2p_ip *ip,
 	ep->tcp = tcp;
 }
 
-/* Encodes, signs and sends pkt to ip:port.  Out: hash (may be NULL). */
+static void
+flush_out(struct p2p_disc *d, struct outq *q)
+{
+	size_t done = 0;
+
+	while (done < q->n) {
+		int k = sendmmsg(d->fd, q->msg + done, (unsigned)(q->n - done),
+		    0);
+
+		if (k < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			/* The socket buffer is full: the rest are lost, as
+			 * UDP may lose them anyway. */
+			d->st.dropped += q->n - done;
+			break;
+		}
+		if (k <= 0) {
+			/* This one datagram cannot go (no route, refused by
+			 * a filter): skip it, the others may. */
+			d->st.dropped++;
+			done++;
+			continue;
+		}
+		d->st.out += (uint64_t)k;
+		done += (size_t)k;
+	}
+	q->n = 0;
+}
+
+/* Encodes, signs and sends pkt to ip:port, or queues it while a read batch
+ * runs.  Out: hash (may be NULL). */
 static int
 send_packet(struct p2p_disc *d, const struct p2p_ip *ip, uint16_t port,
     struct p2p_disc_packet *pkt, uint8_t hash[32])
 {
-	uint8_t buf[P2P_DISC_MAX_SEND];
+	uint8_t one[P2P_DISC_MAX_SEND], *buf = one;
 	struct sockaddr_storage ss;
+	struct outq *q = d->oq;
 	socklen_t sl;
 	size_t n;
 	int rc;
@@ -177,10 +220,28 @@ send_packet(struct p2p_disc *d, const struct p2p_ip *ip, uint16_t port,
 		return P2P_ERESTRICTED;
 	if (pkt->type != P2P_DISC_ENRRESP)
 		pkt->expiration = now_s() + P2P_DISC_EXPIRATION;
-	rc = p2p_disc_encode(buf, sizeof(buf), &n, hash, pkt, &d->key);
+	if (q != NULL && q->n == SEND_BATCH)
+		flush_out(d, q);
+	if (q != NULL)
+		buf = q->buf[q->n];
+	rc = p2p_disc_encode(buf, P2P_DISC_MAX_SEND, &n, hash, pkt, &d->key);
 	if (rc != 0)
 		return rc;
 	to_sockaddr(&ss, &sl, ip, port);
+	if (q != NULL) {
+		struct mmsghdr *m = &q->msg[q->n];
+
+		q->addr[q->n] = ss;
+		q->iov[q->n].iov_base = buf;
+		q->iov[q->n].iov_len = n;
+		memset(m, 0, sizeof(*m));
+		m->msg_hdr.msg_name = &q->addr[q->n];
+		m->msg_hdr.msg_namelen = sl;
+		m->msg_hdr.msg_iov = &q->iov[q->n];
+		m->msg_hdr.msg_iovlen = 1;
+		q->n++;
+		return 0;
+	}
 	if (sendto(d->fd, buf, n, 0, (struct sockaddr *)&ss, sl) < 0)
 		return P2P_ENET;
 	d->st.out++;
@@ -850,6 +911,7 @@ read_cb(evutil_socket_t fd, short what, void *arg)
 	int batch = p2p_nodedb_begin(d->db) == 0;
 
 	(void)what;
+	d->oq = d->oq_mem;
 	for (int i = 0; i < RECV_BATCH; i++) {
 		struct sockaddr_storage ss;
 		socklen_t sl = sizeof(ss);
@@ -867,6 +929,9 @@ read_cb(evutil_socket_t fd, short what, void *arg)
 		}
 		handle(d, buf, (size_t)n, &ss);
 	}
+	if (d->oq != NULL)
+		flush_out(d, d->oq);
+	d->oq = NULL;
 	if (batch)
 		p2p_nodedb_commit(d->db);
 }
@@ -1280,6 +1345,10 @@ p2p_disc_new(struct p2p_disc **out, struct event_base *base,
 	}
 	if ((rc = bind_socket(d)) != 0)
 		goto fail;
+	rc = P2P_ENOMEM;
+	if ((d->oq_mem = malloc(sizeof(*d->oq_mem))) == NULL)
+		goto fail;
+	d->oq_mem->n = 0;
 	if (cfg->db != NULL) {
 		d->db = cfg->db;
 	} else {
@@ -1354,6 +1423,7 @@ p2p_disc_free(struct p2p_disc *d)
 	if (d->own_db)
 		p2p_nodedb_close(d->db);
 	free(d->boot);
+	free(d->oq_mem);
 	p2p_wipe(&d->key, sizeof(d->key));
 	free(d);
 }
