@@ -99,6 +99,18 @@ teardown() {
 	run -0 --separate-stderr cat "$TMP/crawl.ndjson"
 	# Every record carried the node's ENR.
 	printf '%s\n' "${lines[@]}" | jq -se '[.[] | select(.type == "node" and .enr == null)] == []'
+	# Revalidation (one ping at a random 0-10 s per node) has run somewhere.
+	cat "$TMP"/*.out | jq -se 'any(.type == "revalidated")'
+	# resolve finds a node by its key; an unknown key is not found.
+	t=$(sed -n 3p "$TMP/all")
+	run -0 --separate-stderr p2p-discover resolve "${tool[@]}" --bootnodes "$B" "$t"
+	jqo '.type == "resolve" and .ok and .node.enode == "'"$t"'"'
+	run -1 --separate-stderr p2p-discover resolve "${tool[@]}" --bootnodes "$B" "$EIP778_PUB"
+	jqo '.type == "resolve" and (.ok | not) and .node == null'
+	# A lookup without a target picks a random one and says which.
+	run -0 --separate-stderr p2p-discover lookup "${tool[@]}" --bootnodes "$B"
+	printf '%s\n' "${lines[@]}" | jq -se '.[-1] | .type == "closest" and .count == 16
+	    and (.target | test("^[0-9a-f]{128}$"))'
 	# A lookup from each node (started from it alone) toward the next
 	# one's key finds the closest 16 of the 21, checked against a
 	# brute-force sort of the XOR distances.
@@ -171,4 +183,11 @@ xor_sort() {
 	done
 	run -0 --separate-stderr p2p-discover serve --timeout 300ms --db "$TMP/s.db" --addr "127.0.0.1:$((port + 1))"
 	jqo '.seq == 2' "${lines[0]}"
+}
+
+@test "make run's script: five serve nodes on loopback, crawled, all found, all stopped" {
+	run -0 --separate-stderr env P2P_BIN="$P2P_BIN" SETTLE=2 sh "$BATS_TEST_DIRNAME/../../scripts/localnet.sh"
+	[[ $stderr == *"crawl found 5 of 5 nodes"* ]]
+	printf '%s\n' "${lines[@]}" | jq -se '.[-1] == {"type": "crawl", "nodes": 5, "responded": 5, "complete": true}'
+	! pgrep -f "p2p-localnet" >/dev/null
 }
