@@ -10,6 +10,7 @@
 #include <p2p/table.h>
 
 #include "bench.h"
+#include "internal.h"
 
 void bench_table(void);
 
@@ -20,11 +21,7 @@ static uint64_t state = 0x5eed;
 static uint64_t
 rnd(void)
 {
-	uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
+	return p2pi_splitmix64(&state);
 }
 
 static void

@@ -27,21 +27,6 @@ teardown() {
 	rm -rf "$TMP"
 }
 
-# start_serve NAME ARGS...: p2p-discover serve in the background, output in
-# $TMP/NAME.out; returns once it has printed its enode.
-start_serve() {
-	local name=$1
-	shift
-	p2p-discover serve "$@" >"$TMP/$name.out" 2>"$TMP/$name.err" 3>&- &
-	PIDS="$PIDS $!"
-	for _ in $(seq 100); do
-		[ -s "$TMP/$name.out" ] && return 0
-		sleep 0.05
-	done
-	cat "$TMP/$name.err" >&2
-	return 1
-}
-
 # start_dpt NAME KEY ARGS...: an ethereumjs DPT (dpt.js) in the background,
 # output in $TMP/NAME.out; returns once it listens.
 start_dpt() {
@@ -58,7 +43,6 @@ start_dpt() {
 	return 1
 }
 
-enode_of() { head -1 "$TMP/$1.out" | jq -r .enode; }
 pub_of() { enode_of "$1" | cut -c9-136; }
 # dpt_enode NAME: the DPT's enode URL, from what dpt.js printed.
 dpt_enode() {

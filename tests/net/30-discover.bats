@@ -4,24 +4,6 @@
 # the node database.
 load helpers
 
-# start_serve NAME ARGS...: a serve node in the background; sets
-# SERVE_<NAME>_PID and prints nothing; its output is $TMP/NAME.out.
-start_serve() {
-	local name=$1
-	shift
-	p2p-discover serve "$@" >"$TMP/$name.out" 2>"$TMP/$name.err" 3>&- &
-	eval "PID_$name=$!"
-	PIDS="${PIDS:-} $!"
-	for _ in $(seq 100); do
-		[ -s "$TMP/$name.out" ] && return 0
-		sleep 0.05
-	done
-	cat "$TMP/$name.err" >&2
-	return 1
-}
-
-enode_of() { head -1 "$TMP/$1.out" | jq -r .enode; }
-
 teardown() {
 	for p in ${PIDS:-}; do kill "$p" 2>/dev/null; done
 	for p in ${PIDS:-}; do wait "$p" 2>/dev/null; done

@@ -38,6 +38,26 @@ teardown() {
 	rm -rf "$TMP"
 }
 
+# start_serve NAME ARGS...: p2p-discover serve in the background, output
+# in $TMP/NAME.out; sets PID_NAME and adds the pid to PIDS (teardown
+# kills them); returns once the node has printed its enode.
+start_serve() {
+	local name=$1
+	shift
+	p2p-discover serve "$@" >"$TMP/$name.out" 2>"$TMP/$name.err" 3>&- &
+	eval "PID_$name=$!"
+	PIDS="${PIDS:-} $!"
+	for _ in $(seq 100); do
+		[ -s "$TMP/$name.out" ] && return 0
+		sleep 0.05
+	done
+	cat "$TMP/$name.err" >&2
+	return 1
+}
+
+# enode_of NAME: the enode a start_serve node printed.
+enode_of() { head -1 "$TMP/$1.out" | jq -r .enode; }
+
 # fd_count PID / rss_kb PID: what the kernel says the process holds.
 fd_count() { ls "/proc/$1/fd" | wc -l; }
 rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }

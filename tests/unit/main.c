@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <unistd.h>
 
 #include <p2p/hex.h>
 
@@ -54,6 +56,32 @@ unit_check_hex(const char *file, int line, const char *what,
 	if (strcmp(got, hex) != 0)
 		unit_fail(file, line, "%s == %s, expected %s", what, got, hex);
 	free(got);
+}
+
+void
+unit_mkdtemp(char *dir, size_t n, const char *tag)
+{
+	if ((size_t)snprintf(dir, n, "/tmp/p2p-%s.XXXXXX", tag) >= n ||
+	    mkdtemp(dir) == NULL)
+		abort();
+}
+
+void
+unit_rmdir(const char *dir)
+{
+	char path[512];
+	struct dirent *de;
+	DIR *d = opendir(dir);
+
+	while (d && (de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		unlink(path);
+	}
+	if (d)
+		closedir(d);
+	rmdir(dir);
 }
 
 uint8_t *

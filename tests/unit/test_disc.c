@@ -21,6 +21,7 @@
 #include <p2p/rlp.h>
 
 #include "unit.h"
+#include "internal.h"
 
 #define RX_MAX 64		/* datagrams an env keeps */
 #define SLICE_MS 2		/* loop slice while waiting for something */
@@ -34,11 +35,7 @@ static uint64_t rng_state = 0x5eed5eed;
 static uint64_t
 rnd(void)
 {
-	uint64_t z = (rng_state += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
+	return p2pi_splitmix64(&rng_state);
 }
 
 static void

@@ -21,27 +21,13 @@ static char dir[64];
 static void
 mkdir_tmp(void)
 {
-	snprintf(dir, sizeof(dir), "/tmp/p2p-keyfile.XXXXXX");
-	if (mkdtemp(dir) == NULL)
-		abort();
+	unit_mkdtemp(dir, sizeof(dir), "keyfile");
 }
 
 static void
 rm_tmp(void)
 {
-	char path[512];
-	struct dirent *de;
-	DIR *d = opendir(dir);
-
-	while (d && (de = readdir(d)) != NULL) {
-		if (de->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		unlink(path);
-	}
-	if (d)
-		closedir(d);
-	rmdir(dir);
+	unit_rmdir(dir);
 }
 
 static void

@@ -2,7 +2,6 @@
  * rules, per-IP bookkeeping, seeds, the expiry sweep, the local sequence
  * number, wiping on schema/self mismatch, batches, durability across
  * kill -9 and refusal of corrupt files. */
-#include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -26,28 +25,14 @@ static char dbpath[128];
 static void
 mkdir_tmp(void)
 {
-	snprintf(dir, sizeof(dir), "/tmp/p2p-nodedb.XXXXXX");
-	if (mkdtemp(dir) == NULL)
-		abort();
+	unit_mkdtemp(dir, sizeof(dir), "nodedb");
 	snprintf(dbpath, sizeof(dbpath), "%s/nodes.db", dir);
 }
 
 static void
 rm_tmp(void)
 {
-	char path[512];
-	struct dirent *de;
-	DIR *d = opendir(dir);
-
-	while (d && (de = readdir(d)) != NULL) {
-		if (de->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		unlink(path);
-	}
-	if (d)
-		closedir(d);
-	rmdir(dir);
+	unit_rmdir(dir);
 }
 
 static void

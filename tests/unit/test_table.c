@@ -6,17 +6,14 @@
 #include <p2p/table.h>
 
 #include "unit.h"
+#include "internal.h"
 
 static uint64_t rng_state = 1;
 
 static uint64_t
 rnd(void)
 {
-	uint64_t z = (rng_state += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
+	return p2pi_splitmix64(&rng_state);
 }
 
 static void

@@ -54,6 +54,13 @@ uint8_t *unit_unhex(const char *hex, size_t *len);
 /* Reads a whole file into a malloc'd buffer; NULL if missing. */
 uint8_t *unit_read_file(const char *path, size_t *len);
 
+/* A fresh directory /tmp/p2p-<tag>.XXXXXX in dir (at least 64 bytes);
+ * aborts if it cannot be made. */
+void unit_mkdtemp(char *dir, size_t n, const char *tag);
+
+/* Removes dir and the plain files in it (tests make nothing deeper). */
+void unit_rmdir(const char *dir);
+
 /* Both sides' RLPx secrets for rlpx-handshake.json pair i (0: auth1/ack1,
  * 1: auth2/ack2, 2: auth3/ack3); a is the initiator (test_rlpx.c). */
 struct p2p_rlpx_secrets;
