@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <p2p/keyfile.h>
 
@@ -328,6 +329,27 @@ cli_input_enode(const char *in, size_t len, const char **s, size_t *slen,
 	*slen = json_string_length(e);
 	*hold = j;
 	return 1;
+}
+
+int
+cli_node_key(struct p2p_privkey *key, const char *file, const char *hex,
+    int create)
+{
+	if (file != NULL && create && access(file, F_OK) != 0) {
+		if (p2p_secp_keygen(key) != 0 ||
+		    p2p_keyfile_save(file, key, 0) != 0) {
+			cli_warn("cannot create key file %s", file);
+			return -1;
+		}
+		return 0;
+	}
+	if (file != NULL || hex != NULL)
+		return cli_load_key(key, file, hex);
+	if (p2p_secp_keygen(key) != 0) {
+		cli_warn("cannot generate a key");
+		return -1;
+	}
+	return 0;
 }
 
 int

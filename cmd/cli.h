@@ -71,6 +71,15 @@ int cli_parse_u64(const char *s, uint64_t *v);
 int cli_load_key(struct p2p_privkey *key, const char *file, const char *hex);
 
 /*
+ * Every tool's key: the one --nodekey/--nodekeyhex names, else a fresh
+ * one.  With create, a --nodekey file that does not exist yet is made
+ * (mode 0600) with a fresh key, so the node keeps its identity next time.
+ * Reports failures on stderr.  Returns 0 or -1.
+ */
+int cli_node_key(struct p2p_privkey *key, const char *file, const char *hex,
+    int create);
+
+/*
  * Calls fn for each argument, or, when there are none, each line of stdin
  * with blank lines and '#' comments skipped and surrounding white space
  * trimmed.  A line over CLI_LINE_MAX bytes or holding a NUL byte is

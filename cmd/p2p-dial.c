@@ -199,13 +199,8 @@ parse_args(struct opts *o, int argc, char **argv)
 	if (o->session && (argc - optind != 1 || use_stdin))
 		cli_usage_error(usage, "--session dials exactly one ENODE given "
 		    "as an argument (stdin carries the commands)");
-	if (nodekey || nodekeyhex) {
-		if (cli_load_key(&o->key, nodekey, nodekeyhex) != 0)
-			exit(CLI_FAIL);
-	} else if (p2p_secp_keygen(&o->key) != 0) {
-		cli_warn("cannot generate a key");
+	if (cli_node_key(&o->key, nodekey, nodekeyhex, 0) != 0)
 		exit(CLI_FAIL);
-	}
 	o->cfg.key = &o->key;
 	return optind;
 }

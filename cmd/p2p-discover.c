@@ -19,7 +19,6 @@
 #include <p2p/enr.h>
 #include <p2p/hex.h>
 #include <p2p/json.h>
-#include <p2p/keyfile.h>
 
 #include "cli.h"
 
@@ -185,7 +184,7 @@ static void
 load_key(struct opts *o, const char *file, const char *hex)
 {
 	static char implied[4096];
-	int rc, create = o->cmd == CMD_SERVE;
+	int create = o->cmd == CMD_SERVE;
 
 	if (file && hex)
 		cli_usage_error(usage, "give --nodekey or --nodekeyhex, not both");
@@ -199,21 +198,8 @@ load_key(struct opts *o, const char *file, const char *hex)
 		create = 1;
 	}
 	/* A bootnode keeps its identity: serve creates its key file. */
-	if (file && create && access(file, F_OK) != 0) {
-		if (p2p_secp_keygen(&o->key) != 0 ||
-		    (rc = p2p_keyfile_save(file, &o->key, 0)) != 0) {
-			cli_warn("cannot create key file %s", file);
-			exit(CLI_FAIL);
-		}
-		return;
-	}
-	if (file || hex) {
-		if (cli_load_key(&o->key, file, hex) != 0)
-			exit(CLI_FAIL);
-	} else if (p2p_secp_keygen(&o->key) != 0) {
-		cli_warn("cannot generate a key");
+	if (cli_node_key(&o->key, file, hex, create) != 0)
 		exit(CLI_FAIL);
-	}
 }
 
 static void

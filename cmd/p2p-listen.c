@@ -234,13 +234,8 @@ parse_args(struct opts *o, int argc, char **argv)
 		cli_usage_error(usage, "--session and --stage do not mix");
 	if (o->session)
 		o->count = 1;
-	if (nodekey || nodekeyhex) {
-		if (cli_load_key(&o->key, nodekey, nodekeyhex) != 0)
-			exit(CLI_FAIL);
-	} else if (p2p_secp_keygen(&o->key) != 0) {
-		cli_warn("cannot generate a key");
+	if (cli_node_key(&o->key, nodekey, nodekeyhex, 0) != 0)
 		exit(CLI_FAIL);
-	}
 	o->cfg.key = &o->key;
 }
 
