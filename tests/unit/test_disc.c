@@ -1622,6 +1622,142 @@ test_lookup_distinct(void)
 	event_base_free(base);
 }
 
+/* What the node received through p2p_disc_findnode. */
+struct got_list {
+	int done, err;
+	size_t n;
+	struct p2p_node nodes[P2P_TABLE_BUCKET_SIZE];
+};
+
+static void
+on_list(void *arg, int err, const struct p2p_node *n,
+    const struct p2p_node *nodes, size_t count)
+{
+	struct got_list *g = arg;
+
+	(void)n;
+	g->done = 1;
+	g->err = err;
+	g->n = count;
+	memcpy(g->nodes, nodes, count * sizeof(nodes[0]));
+}
+
+static int
+list_done(void *arg)
+{
+	return ((struct got_list *)arg)->done;
+}
+
+static void
+rpcnode(struct p2p_disc_rpcnode *r, const char *ip, uint16_t udp,
+    const struct p2p_pubkey *pub)
+{
+	struct p2p_ip a;
+
+	if (p2p_ip_parse(&a, ip, strlen(ip)) != 0)
+		abort();
+	memset(r, 0, sizeof(*r));
+	r->ep.ip_len = a.len;
+	memcpy(r->ep.ip, a.b, a.len);
+	r->ep.udp = r->ep.tcp = udp;
+	memcpy(r->id, pub->b, 64);
+}
+
+/*
+ * v1.8.24's relay rules in the engine, both ways.  Answering findnode, a
+ * node in a special range (192.0.2.0/24, documentation) is never handed
+ * out.  Receiving neighbors, it drops UDP ports up to 1024, special
+ * addresses, keys that are not curve points, and (NetRestrict) addresses
+ * outside the allowed networks; the rest reach the caller.
+ */
+static void
+test_relay_rules(void)
+{
+	struct env e;
+	struct p2p_node special, node;
+	struct p2p_disc_packet p;
+	struct p2p_netlist only_loopback;
+	struct p2p_pubkey k[5];
+	struct p2p_privkey sk;
+	struct got_list g;
+	const struct rx *r;
+	size_t from;
+
+	env_open(&e);
+	/* Out: the special node stays in the table, out of replies. */
+	made_up_node(&special, 1);
+	special.ip.len = 4;
+	special.ip.b[0] = 192;
+	special.ip.b[1] = 0;
+	special.ip.b[2] = 2;
+	special.ip.b[3] = 5;
+	made_up_node(&node, 2);
+	CHECK_INT(p2p_table_add_verified(p2p_disc_table(e.d), &special, 1), 1);
+	CHECK_INT(p2p_table_add_verified(p2p_disc_table(e.d), &node, 1), 1);
+	CHECK(bond(&e));
+	from = e.nrx;
+	mkpkt(&p, P2P_DISC_FINDNODE, unix_now() + 20);
+	memcpy(p.u.findnode.target, special.pub.b, 64);
+	send_pkt(&e, &p, NULL, NULL);
+	r = wait_rx(&e, from, P2P_DISC_NEIGHBORS, 1000);
+	CHECK(r != NULL);
+	if (r != NULL) {
+		CHECK_INT(r->pkt.u.neighbors.n, 1);
+		CHECK(memcmp(r->pkt.u.neighbors.nodes[0].id, node.pub.b,
+		    64) == 0);
+	}
+
+	/* In: the node asks the attacker, who answers with one good node and
+	 * four it must drop. */
+	CHECK_INT(p2p_netlist_parse(&only_loopback, "127.0.0.0/8"), 0);
+	env_close(&e);
+	env_open(&e);
+	p2p_disc_free(e.d);
+	{
+		struct p2p_disc_cfg cfg;
+
+		memset(&cfg, 0, sizeof(cfg));
+		cfg.key = &e.dkey;
+		cfg.ip = loopback(1);
+		cfg.seed = rnd() | 1;
+		cfg.netrestrict = &only_loopback;
+		if (p2p_disc_new(&e.d, e.base, &cfg) != 0)
+			abort();
+		e.dport = p2p_disc_self(e.d)->udp;
+	}
+	for (int i = 0; i < 5; i++)
+		keygen(&sk, &k[i]);
+	memset(&k[3], 0x5a, sizeof(k[3]));	/* not on the curve */
+	memset(&node, 0, sizeof(node));
+	node.pub = e.pub;
+	p2p_enode_id(&node.id, &node.pub);
+	node.ip = loopback(1);
+	node.udp = node.tcp = e.port;
+	memset(&g, 0, sizeof(g));
+	from = e.nrx;
+	CHECK_INT(p2p_disc_findnode(e.d, &node, &k[0], on_list, &g), 0);
+	r = wait_rx(&e, from, P2P_DISC_PING, 1000);	/* its bonding ping */
+	CHECK(r != NULL);
+	if (r != NULL)
+		send_pong(&e, r, NULL);
+	r = wait_rx(&e, from, P2P_DISC_FINDNODE, 1000);
+	CHECK(r != NULL);
+	mkpkt(&p, P2P_DISC_NEIGHBORS, unix_now() + 20);
+	rpcnode(&p.u.neighbors.nodes[0], "127.0.0.9", 30400, &k[0]);
+	rpcnode(&p.u.neighbors.nodes[1], "127.0.0.10", 1000, &k[1]);
+	rpcnode(&p.u.neighbors.nodes[2], "192.0.2.7", 30400, &k[2]);
+	rpcnode(&p.u.neighbors.nodes[3], "127.0.0.11", 30400, &k[3]);
+	rpcnode(&p.u.neighbors.nodes[4], "10.1.2.3", 30400, &k[4]);
+	p.u.neighbors.n = 5;
+	send_pkt(&e, &p, NULL, NULL);
+	CHECK(run_until(e.base, list_done, &g, 1000));
+	CHECK_INT(g.err, 0);
+	CHECK_INT(g.n, 1);
+	CHECK(g.n == 0 || memcmp(g.nodes[0].pub.b, k[0].b, 64) == 0);
+	CHECK(g.n == 0 || g.nodes[0].udp == 30400);
+	env_close(&e);
+}
+
 /* v1.8.24's rule: a node that fails findnode five times in a row leaves
  * the table; each failed lookup query counts one, in the node DB. */
 static void
@@ -1743,5 +1879,6 @@ const struct unit_test unit_disc[] = {
 	{ "timer_starved", test_timer_starved },
 	{ "lookup_distinct", test_lookup_distinct },
 	{ "findnode_failures", test_findnode_failures },
+	{ "relay_rules", test_relay_rules },
 	{ NULL, NULL },
 };
