@@ -16,7 +16,11 @@
  * the request goes right after its pong and again if that ping comes.
  *
  * Every operation completes through its callback exactly once, unless the
- * node is freed first (then never).  Callbacks may start new operations.
+ * node is freed first (then never); an error found before anything is
+ * sent is returned instead, and the callback never runs.  Callbacks may
+ * start new operations.  Packets made while received datagrams are being
+ * handled leave in one sendmmsg afterwards, so a send failure there shows
+ * as a timeout, as a lost datagram would.
  */
 #ifndef P2P_DISC_H
 #define P2P_DISC_H
