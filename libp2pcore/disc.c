@@ -284,7 +284,8 @@ enqueue(struct p2p_disc *d, struct op *o)
 	o->deadline_us = now_us() + P2P_DISC_RESP_TIMEOUT_MS * 1000;
 	TAILQ_INSERT_TAIL(&d->wait, o, link);
 	o->queued = 1;
-	d->npending++;
+	if (++d->npending > d->st.pending_max)
+		d->st.pending_max = d->npending;
 	/* Every deadline is now + 500 ms, so a new one is never the earliest:
 	 * re-adding a timer that is due would only push its callback back
 	 * behind the socket, and a busy socket would starve it. */

@@ -948,6 +948,8 @@ test_unsolicited(void)
 #define FLOOD_VERIFY_EVERY 256	/* pongs checked in full (signature) */
 #define FLOOD_PROBE_MS 50	/* how often the node pings a silent port */
 #define FLOOD_PROBES 200
+#define FLOOD_GUARD_MS 300000	/* a hang guard only: a loaded machine
+				 * under ASan is slow, never this slow */
 
 struct hidx {
 	uint8_t h[32];
@@ -1199,6 +1201,25 @@ flood_start(struct flood *f, struct env *e)
 	return sfd;
 }
 
+static int
+flood_is_done(void *arg)
+{
+	return ((struct flood *)arg)->done;
+}
+
+/* Every probe has timed out, the node has read every ping and all it
+ * sent has been read here: counts, not a time, end the test. */
+static int
+flood_is_settled(void *arg)
+{
+	struct flood *f = arg;
+	struct p2p_disc_stats st;
+
+	p2p_disc_get_stats(f->d, &st);
+	return f->timeouts == f->nprobe && st.in == f->sent &&
+	    st.out == f->pongs + f->dups + f->strays + f->npb + f->nprobe;
+}
+
 static void
 flood_check(const struct flood *f, const struct env *e)
 {
@@ -1218,14 +1239,15 @@ flood_check(const struct flood *f, const struct env *e)
 	CHECK_INT(f->dups, 0);
 	CHECK_INT(f->strays, 0);
 	CHECK(f->npb > 0);
-	/* Ping-backs are never answered, so every one sent in the last
-	 * 500 ms is still pending: at most the cap of them in any such
-	 * span (less slack for our own reading lag). */
-	CHECK_MSG(span <= P2P_DISC_MAX_PENDING, "%zu ping-backs within "
-	    "450 ms, over the %d pending cap", span, P2P_DISC_MAX_PENDING);
+	stats(e, &st);
+	/* Ping-backs are never answered, so they pile up as pending replies
+	 * until the cap stops them.  The span of their arrival times above
+	 * is printed only: it depends on how promptly this process ran. */
+	CHECK_MSG(st.pending_max <= P2P_DISC_MAX_PENDING, "%llu replies "
+	    "pending at once, over the %d cap",
+	    (unsigned long long)st.pending_max, P2P_DISC_MAX_PENDING);
 	CHECK_INT(f->timeouts, f->nprobe);
 	CHECK(f->probe_max_ms >= P2P_DISC_RESP_TIMEOUT_MS);
-	stats(e, &st);
 	CHECK(st.in <= FLOOD_PINGS);
 	CHECK(st.in >= f->pongs);
 	CHECK_INT(st.dropped + st.expired + st.unsolicited, 0);
@@ -1255,13 +1277,12 @@ test_flood(void)
 	t0 = now_ms();
 	f.progress_ms = t0;
 	flood_pump(&f);
-	for (int round = 0; round < 4 && !f.done; round++)
-		run_ms(e.base, 2000);
+	run_until(e.base, flood_is_done, &f, FLOOD_GUARD_MS);
 	printf("# flood: %zu pings in %.2f s\n", f.sent,
 	    (double)(now_ms() - t0) / 1000);
-	/* Let the last probes time out. */
+	/* Let the last probes time out and every reply come in. */
 	event_del(tick);
-	run_ms(e.base, P2P_DISC_RESP_TIMEOUT_MS + 100);
+	run_until(e.base, flood_is_settled, &f, FLOOD_GUARD_MS);
 	flood_check(&f, &e);
 	event_free(rev);
 	event_free(tick);

@@ -78,6 +78,8 @@ struct p2p_disc_cfg {
 /* Packet counters, for tools and benchmarks. */
 struct p2p_disc_stats {
 	uint64_t in, out, dropped, expired, unsolicited, unbonded, restricted;
+	/* The most replies ever awaited at once (<= P2P_DISC_MAX_PENDING). */
+	uint64_t pending_max;
 };
 
 /*
