@@ -1240,7 +1240,10 @@ build_record(struct p2p_disc *d, uint64_t seq)
 	if (!p2p_ip_is_unspecified(&d->self.ip) &&
 	    (rc = p2p_enr_set_ip(&d->rec, &d->self.ip)) != 0)
 		return rc;
-	if ((rc = p2p_enr_set_uint(&d->rec, "tcp", d->self.tcp)) != 0 ||
+	/* A record promises only what listens: no "tcp" without a TCP
+	 * listener beside us. */
+	if ((d->self.tcp != 0 &&
+	    (rc = p2p_enr_set_uint(&d->rec, "tcp", d->self.tcp)) != 0) ||
 	    (rc = p2p_enr_set_uint(&d->rec, "udp", d->self.udp)) != 0)
 		return rc;
 	p2p_enr_set_seq(&d->rec, seq);
@@ -1294,7 +1297,9 @@ bind_socket(struct p2p_disc *d)
 	if (getsockname(d->fd, (struct sockaddr *)&ss, &sl) != 0)
 		return P2P_ENET;
 	from_sockaddr(&ss, &d->self.ip, &d->self.udp);
-	d->self.tcp = d->cfg.tcp_port ? d->cfg.tcp_port : d->self.udp;
+	d->self.tcp = d->cfg.tcp_port;
+	if (d->cfg.ext_ip.len != 0)
+		d->self.ip = d->cfg.ext_ip;
 	return 0;
 }
 

@@ -536,3 +536,16 @@ p2p_enr_to_node(const struct p2p_enr *r, struct p2p_node *node)
 	}
 	return 0;
 }
+
+int
+p2p_enr_parse_node(struct p2p_node *node, const char *s, size_t len)
+{
+	struct p2p_enr r;
+	int rc;
+
+	if (len < 4 || memcmp(s, "enr:", 4) != 0)
+		return p2p_enode_parse(node, s, len);
+	if ((rc = p2p_enr_parse(&r, s, len)) == 0)
+		rc = p2p_enr_to_node(&r, node);
+	return rc;
+}

@@ -79,6 +79,10 @@ static const struct {
 	{ P2P_ENOPROOF, "ENOPROOF", "no endpoint proof (node not bonded)" },
 	{ P2P_ERESTRICTED, "ERESTRICTED", "address outside NetRestrict" },
 	{ P2P_EDB, "EDB", "node database error" },
+	{ P2P_EINTERRUPTED, "EINTERRUPTED",
+	    "interrupted: stopped by a signal before it ended" },
+	{ P2P_ENOTRLPX, "ENOTRLPX",
+	    "not an RLPx peer: its first bytes are no handshake (HTTP?)" },
 };
 
 const char *

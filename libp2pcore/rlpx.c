@@ -188,8 +188,10 @@ open_msg(struct p2p_rlpx_hs *hs, size_t legacy_len, const uint8_t *buf,
 		return P2P_EAGAIN;
 	}
 	size = (size_t)buf[0] << 8 | buf[1];
+	/* An answer this long is no RLPx ack at all: the usual case is a
+	 * dial to some other service ("HT" of "HTTP/1.1" reads as 18516). */
 	if (size > P2P_RLPX_HANDSHAKE_MAX)
-		return P2P_ETOOBIG;
+		return hs->initiator ? P2P_ENOTRLPX : P2P_ETOOBIG;
 	size += 2;
 	if (buf[0] == 0x04 && !hs->legacy_failed) {
 		if (len < legacy_len) {

@@ -461,9 +461,14 @@ test_negative(void)
 	CHECK_INT(p2p_rlpx_auth_read(hs, big, 2, &used), P2P_ETOOBIG);
 	CHECK_INT(p2p_rlpx_auth_read(hs, big, 1, &used), P2P_EAGAIN);
 	CHECK_INT(hs->need, 2);
+	side(hs, 1);
 	big[0] = 0xff;
 	big[1] = 0xff;
-	CHECK_INT(p2p_rlpx_ack_read(hs, big, 2, &used), P2P_ETOOBIG);
+	CHECK_INT(p2p_rlpx_ack_read(hs, big, 2, &used), P2P_ENOTRLPX);
+	/* An HTTP server's answer to an auth: not RLPx. */
+	memcpy(big, "HTTP/1.1 400", 12);
+	CHECK_INT(p2p_rlpx_ack_read(hs, big, 12, &used), P2P_ENOTRLPX);
+	side(hs, 0);
 	/* ...and 2 KiB itself is waited for. */
 	big[0] = 0x08;
 	big[1] = 0x00;

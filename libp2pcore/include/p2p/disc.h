@@ -62,7 +62,12 @@ struct p2p_disc_cfg {
 	const struct p2p_privkey *key;	/* copied */
 	struct p2p_ip ip;		/* bind address (len 0: 127.0.0.1) */
 	uint16_t port;			/* bind port, 0 picks one */
-	uint16_t tcp_port;		/* advertised TCP port; 0: the UDP port */
+	/* The TCP port something listens on beside us (a server), put in
+	 * pings and our record; 0: none, and the record has no "tcp". */
+	uint16_t tcp_port;
+	/* The address to announce when it is not the bound one (bound to
+	 * 0.0.0.0, or behind NAT); len 0: the bound address. */
+	struct p2p_ip ext_ip;
 	/* The node database; NULL: an in-memory one the node owns. */
 	struct p2p_nodedb *db;
 	const struct p2p_netlist *netrestrict;	/* NULL: none; copied */

@@ -146,4 +146,12 @@ int p2p_enr_nodeid(const struct p2p_enr *r, struct p2p_nodeid *id);
  */
 int p2p_enr_to_node(const struct p2p_enr *r, struct p2p_node *node);
 
+/*
+ * A node named the way modern go-ethereum's tools take one: an enode URL
+ * (p2p_enode_parse) or an "enr:" record, whose signature is checked.
+ * Returns: 0; any error of p2p_enode_parse, p2p_enr_parse or
+ *          p2p_enr_to_node.
+ */
+int p2p_enr_parse_node(struct p2p_node *node, const char *s, size_t len);
+
 #endif

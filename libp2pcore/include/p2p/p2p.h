@@ -75,6 +75,8 @@ enum p2p_err {
 	P2P_ENOPROOF = -54,	/* no endpoint proof (not bonded) */
 	P2P_ERESTRICTED = -55,	/* address outside NetRestrict */
 	P2P_EDB = -56,		/* node database error */
+	P2P_EINTERRUPTED = -57,	/* stopped by a signal before it ended */
+	P2P_ENOTRLPX = -58,	/* the peer does not speak RLPx */
 };
 
 /*

@@ -98,7 +98,9 @@ int p2p_rlpx_auth_read(struct p2p_rlpx_hs *hs, const uint8_t *buf,
 int p2p_rlpx_ack_write(struct p2p_rlpx_hs *hs);
 
 /* Initiator: reads the ack (first 210 bytes tried as pre-EIP-8).  Same
- * contract as p2p_rlpx_auth_read; the message is kept in hs->ack. */
+ * contract as p2p_rlpx_auth_read, except that a declared size over the
+ * limit is P2P_ENOTRLPX (an HTTP server, say); the message is kept in
+ * hs->ack. */
 int p2p_rlpx_ack_read(struct p2p_rlpx_hs *hs, const uint8_t *buf,
     size_t len, size_t *consumed);
 
