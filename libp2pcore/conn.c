@@ -1,8 +1,10 @@
 /*
  * conn.c - an RLPx connection driven by libevent: a bufferevent carries
  * the bytes, the handshake and frame codecs (rlpx.c, frame.c) and the base
- * protocol codec (proto.c) do the work, and one timer enforces whichever
- * deadline the current phase has.
+ * protocol codec (proto.c) do the work.  One timer enforces whichever
+ * read deadline the current phase has, a second checks that queued output
+ * keeps draining, and reading pauses while the output is at its cap
+ * (conn.h says what a peer gets for each).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -35,7 +37,8 @@ struct p2p_conn {
 	enum state state;
 	int phase;
 	struct bufferevent *bev;
-	struct event *timer;	/* the current phase's deadline */
+	struct event *timer;	/* the current phase's (read) deadline */
+	struct event *wtimer;	/* the write progress check */
 	struct event *pinger;
 	struct p2p_rlpx_hs *hs;	/* during the handshake only */
 	struct p2p_frame *frame;
@@ -45,6 +48,11 @@ struct p2p_conn {
 	struct p2p_cap caps[P2P_PROTO_MAX_CAPS];
 	unsigned ncaps;
 	int snappy;
+	uint64_t code_end;	/* first message code beyond the matched caps */
+	uint64_t queued;	/* bytes ever queued for the peer */
+	uint64_t wtarget;	/* queued at the last write check */
+	int paused;		/* output at the cap: not reading */
+	int partial;		/* a frame has begun and not yet ended */
 	uint64_t ping_at;	/* when p2p_conn_ping queued its Ping, 0 none */
 	/* What CLOSE will say once a Disconnect being written is out. */
 	int close_err, close_reason;
@@ -76,6 +84,85 @@ arm(struct p2p_conn *c, uint32_t ms)
 	evtimer_add(c->timer, &tv);
 }
 
+static size_t
+out_len(const struct p2p_conn *c)
+{
+	return c->bev != NULL ?
+	    evbuffer_get_length(bufferevent_get_output(c->bev)) : 0;
+}
+
+/* Starts a write check period: what is queued now must be written by the
+ * next check. */
+static void
+arm_write(struct p2p_conn *c)
+{
+	struct timeval tv = tv_ms(c->cfg.write_ms);
+
+	c->wtarget = c->queued;
+	evtimer_add(c->wtimer, &tv);
+}
+
+/*
+ * The output reached its cap: take no more input, which is what makes
+ * Pongs and replies, until the peer has drained half of it.  The read
+ * deadline would blame the peer for our not reading, so it waits too.
+ */
+static void
+pause_reading(struct p2p_conn *c)
+{
+	c->paused = 1;
+	bufferevent_disable(c->bev, EV_READ);
+	bufferevent_setwatermark(c->bev, EV_WRITE, c->cfg.max_output / 2, 0);
+	if (c->state == ST_RUNNING)
+		evtimer_del(c->timer);
+}
+
+/* Bookkeeping after n bytes were added to the output. */
+static void
+queued(struct p2p_conn *c, size_t n)
+{
+	c->queued += n;
+	if (!c->paused && c->state < ST_CLOSING &&
+	    out_len(c) >= c->cfg.max_output)
+		pause_reading(c);
+	if (c->state == ST_RUNNING && !evtimer_pending(c->wtimer, NULL))
+		arm_write(c);
+}
+
+/* Queues raw bytes (the handshake messages). */
+static int
+put(struct p2p_conn *c, const void *p, size_t n)
+{
+	if (bufferevent_write(c->bev, p, n) != 0)
+		return P2P_ENOMEM;
+	queued(c, n);
+	return 0;
+}
+
+/* Queues one message whatever the output holds: the connection's own
+ * (Hello, Ping, Pong, Disconnect) are small and, with reading paused at
+ * the cap, bounded; p2p_conn_send applies the limit for the rest. */
+static int
+queue_msg(struct p2p_conn *c, uint64_t code, const uint8_t *data,
+    size_t len)
+{
+	struct evbuffer *out = bufferevent_get_output(c->bev);
+	struct evbuffer_iovec v;
+	size_t n = p2p_frame_write_size(c->frame, len);
+	int rc;
+
+	if (evbuffer_reserve_space(out, (ev_ssize_t)n, &v, 1) < 1)
+		return P2P_ENOMEM;
+	if ((rc = p2p_frame_write(c->frame, code, data, len, v.iov_base,
+	    &n)) != 0)
+		return rc;
+	v.iov_len = n;
+	if (evbuffer_commit_space(out, &v, 1) != 0)
+		return P2P_ENOMEM;
+	queued(c, n);
+	return 0;
+}
+
 static void
 emit(struct p2p_conn *c, struct p2p_conn_ev *ev)
 {
@@ -92,6 +179,8 @@ teardown(struct p2p_conn *c)
 	}
 	if (c->timer != NULL)
 		evtimer_del(c->timer);
+	if (c->wtimer != NULL)
+		evtimer_del(c->wtimer);
 	if (c->pinger != NULL)
 		evtimer_del(c->pinger);
 	if (c->hs != NULL) {
@@ -134,7 +223,7 @@ fail(struct p2p_conn *c, int err, int reason)
 
 	if (reason < 0 || c->frame == NULL || c->state >= ST_CLOSING ||
 	    p2p_proto_disconnect_encode((unsigned)reason, body, &n) != 0 ||
-	    p2p_conn_send(c, P2P_PROTO_DISCONNECT, body, n) != 0) {
+	    queue_msg(c, P2P_PROTO_DISCONNECT, body, n) != 0) {
 		finish(c, err, 0, reason < 0 || c->frame == NULL ? -1 : reason,
 		    0);
 		return;
@@ -143,6 +232,10 @@ fail(struct p2p_conn *c, int err, int reason)
 	c->close_err = err;
 	c->close_reason = reason;
 	bufferevent_disable(c->bev, EV_READ);
+	/* write_cb now waits for an empty output; the 1 s deadline alone
+	 * bounds the wait. */
+	bufferevent_setwatermark(c->bev, EV_WRITE, 0, 0);
+	evtimer_del(c->wtimer);
 	evtimer_del(c->pinger);
 	arm(c, P2P_CONN_DISC_WRITE_MS);
 }
@@ -156,7 +249,7 @@ send_hello(struct p2p_conn *c)
 
 	if ((rc = p2p_proto_hello_encode(&c->cfg.hello, buf, &n)) != 0)
 		return rc;
-	return p2p_conn_send(c, P2P_PROTO_HELLO, buf, n);
+	return queue_msg(c, P2P_PROTO_HELLO, buf, n);
 }
 
 /* Both handshake messages are known: derive the secrets, start framing,
@@ -214,8 +307,8 @@ read_handshake(struct p2p_conn *c, struct evbuffer *in)
 	if (!c->hs->initiator) {
 		if ((rc = p2p_rlpx_ack_write(c->hs)) != 0)
 			return rc;
-		if (bufferevent_write(c->bev, c->hs->ack, c->hs->acklen) != 0)
-			return P2P_ENOMEM;
+		if ((rc = put(c, c->hs->ack, c->hs->acklen)) != 0)
+			return rc;
 	}
 	return auth_done(c);
 }
@@ -228,8 +321,27 @@ ping_cb(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
-	if (p2p_conn_send(c, P2P_PROTO_PING, empty, 1) != 0)
+	if (queue_msg(c, P2P_PROTO_PING, empty, 1) != 0)
 		fail(c, P2P_ENOMEM, -1);
+}
+
+/* Checks that the output drains: all that was queued at the previous
+ * check must be written by now (conn.h). */
+static void
+wtimer_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct p2p_conn *c = arg;
+	size_t n = out_len(c);
+
+	(void)fd;
+	(void)what;
+	if (c->state != ST_RUNNING || n == 0)
+		return;		/* the next message queued starts a period */
+	if (c->queued - n < c->wtarget) {
+		fail(c, P2P_ETIMEOUT, -1);
+		return;
+	}
+	arm_write(c);
 }
 
 /* The peer's Hello arrived. */
@@ -237,7 +349,6 @@ static void
 got_hello(struct p2p_conn *c, const struct p2p_frame_msg *m)
 {
 	struct p2p_conn_ev ev = { .type = P2P_CONN_EV_HELLO };
-	struct timeval r = tv_ms(c->cfg.read_ms), w = tv_ms(c->cfg.write_ms);
 	int rc;
 
 	if (m->len > P2P_PROTO_HELLO_MAX) {
@@ -258,12 +369,19 @@ got_hello(struct p2p_conn *c, const struct p2p_frame_msg *m)
 		fail(c, P2P_EPROTO, P2P_DISC_USELESS_PEER);
 		return;
 	}
+	c->code_end = P2P_PROTO_BASE_LEN;
+	for (unsigned i = 0; i < c->ncaps; i++)
+		if (c->code_end < (uint64_t)c->caps[i].offset +
+		    c->caps[i].length)
+			c->code_end = (uint64_t)c->caps[i].offset +
+			    c->caps[i].length;
 	c->snappy = c->rhello.version >= 5 && c->cfg.hello.version >= 5;
 	p2p_frame_set_snappy(c->frame, c->snappy);
 	c->state = ST_RUNNING;
 	c->phase = P2P_CONN_EV_HELLO;
-	evtimer_del(c->timer);
-	bufferevent_set_timeouts(c->bev, &r, &w);
+	arm(c, c->cfg.read_ms);	/* frames are only read unpaused */
+	if (out_len(c) > 0)
+		arm_write(c);
 	if (c->cfg.ping_ms != UINT32_MAX) {
 		struct timeval p = tv_ms(c->cfg.ping_ms);
 
@@ -295,15 +413,22 @@ got_msg(struct p2p_conn *c, const struct p2p_frame_msg *m)
 			got_hello(c, m);
 		return c->state != ST_RUNNING;
 	}
+	if (m->code == P2P_PROTO_HELLO || m->code >= c->code_end) {
+		/* A second Hello, or a code no shared capability has. */
+		fail(c, P2P_EPROTO, P2P_DISC_PROTOCOL_ERROR);
+		return 1;
+	}
 	if (m->code == P2P_PROTO_PING &&
-	    p2p_conn_send(c, P2P_PROTO_PONG, empty, 1) != 0) {
+	    queue_msg(c, P2P_PROTO_PONG, empty, 1) != 0) {
 		fail(c, P2P_ENOMEM, -1);
 		return 1;
 	}
-	if (m->code == P2P_PROTO_PONG && c->ping_at != 0) {
-		struct p2p_conn_ev pong = { .type = P2P_CONN_EV_PONG,
-		    .rtt_us = now_us() - c->ping_at };
+	if (m->code == P2P_PROTO_PONG) {
+		struct p2p_conn_ev pong = { .type = P2P_CONN_EV_PONG };
 
+		if (c->ping_at == 0)
+			return 0;	/* nobody asked: drop it */
+		pong.rtt_us = now_us() - c->ping_at;
 		c->ping_at = 0;
 		emit(c, &pong);
 		if (c->state != ST_RUNNING)
@@ -322,9 +447,16 @@ read_frames(struct p2p_conn *c, struct evbuffer *in)
 	size_t used;
 	int rc;
 
-	while (evbuffer_get_length(in) > 0) {
+	while (!c->paused && evbuffer_get_length(in) > 0) {
 		if (evbuffer_peek(in, -1, NULL, &v, 1) < 1)
 			break;
+		if (!c->partial) {
+			/* A frame begins: it has read_ms to end, however
+			 * slowly its bytes come. */
+			c->partial = 1;
+			if (c->state == ST_RUNNING)
+				arm(c, c->cfg.read_ms);
+		}
 		rc = p2p_frame_read(c->frame, v.iov_base, v.iov_len, &used,
 		    &m);
 		evbuffer_drain(in, used);
@@ -336,6 +468,10 @@ read_frames(struct p2p_conn *c, struct evbuffer *in)
 			fail(c, rc, -1);
 			return;
 		}
+		/* And the next frame has read_ms to begin. */
+		c->partial = 0;
+		if (c->state == ST_RUNNING)
+			arm(c, c->cfg.read_ms);
 		if (got_msg(c, &m))
 			return;
 	}
@@ -360,15 +496,35 @@ read_cb(struct bufferevent *bev, void *arg)
 		read_frames(c, in);
 }
 
-/* All output written: a Disconnect being written is out. */
+/* The peer drained half the capped output: read again, starting with
+ * what was read before the pause (no read event comes for that). */
+static void
+resume_reading(struct p2p_conn *c)
+{
+	c->paused = 0;
+	bufferevent_setwatermark(c->bev, EV_WRITE, 0, 0);
+	bufferevent_enable(c->bev, EV_READ);
+	if (c->state == ST_RUNNING)
+		arm(c, c->cfg.read_ms);
+	if (evbuffer_get_length(bufferevent_get_input(c->bev)) > 0)
+		read_cb(c->bev, c);
+}
+
+/* Output drained to the low watermark: all of it when closing (the
+ * Disconnect is out), half the cap when paused. */
 static void
 write_cb(struct bufferevent *bev, void *arg)
 {
 	struct p2p_conn *c = arg;
+	size_t n = evbuffer_get_length(bufferevent_get_output(bev));
 
-	(void)bev;
-	if (c->state == ST_CLOSING)
-		finish(c, c->close_err, 0, c->close_reason, 0);
+	if (c->state == ST_CLOSING) {
+		if (n == 0)
+			finish(c, c->close_err, 0, c->close_reason, 0);
+		return;
+	}
+	if (c->paused && n <= c->cfg.max_output / 2)
+		resume_reading(c);
 }
 
 static void
@@ -387,12 +543,9 @@ start_handshake(struct p2p_conn *c)
 	if (c->state != ST_AUTH)
 		return;
 	if (c->hs->initiator) {
-		if ((rc = p2p_rlpx_auth_write(c->hs, c->cfg.legacy_auth)) != 0) {
+		rc = p2p_rlpx_auth_write(c->hs, c->cfg.legacy_auth);
+		if (rc != 0 || (rc = put(c, c->hs->auth, c->hs->authlen)) != 0)
 			fail(c, rc, -1);
-			return;
-		}
-		if (bufferevent_write(c->bev, c->hs->auth, c->hs->authlen) != 0)
-			fail(c, P2P_ENOMEM, -1);
 	}
 }
 
@@ -409,12 +562,6 @@ event_cb(struct bufferevent *bev, short what, void *arg)
 	}
 	if (c->state == ST_CLOSING) {
 		finish(c, c->close_err, 0, c->close_reason, 0);
-		return;
-	}
-	if (what & BEV_EVENT_TIMEOUT) {
-		/* Idle reader: tell the peer, as ethereumjs does. */
-		fail(c, P2P_ETIMEOUT, (what & BEV_EVENT_READING) ?
-		    P2P_DISC_READ_TIMEOUT : -1);
 		return;
 	}
 	if (what & BEV_EVENT_EOF) {
@@ -439,6 +586,10 @@ timer_cb(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	if (c->state == ST_CLOSING)
 		finish(c, c->close_err, 0, c->close_reason, 0);
+	else if (c->state == ST_RUNNING)
+		/* Idle or dribbling reader: tell the peer, as ethereumjs
+		 * does. */
+		fail(c, P2P_ETIMEOUT, P2P_DISC_READ_TIMEOUT);
 	else
 		fail(c, P2P_ETIMEOUT, -1);
 }
@@ -467,6 +618,11 @@ conn_new(const struct p2p_conn_cfg *cfg, int fd, int initiator,
 	c->cfg.ping_ms = dflt(cfg->ping_ms, P2P_CONN_PING_MS);
 	c->cfg.read_ms = dflt(cfg->read_ms, P2P_CONN_READ_MS);
 	c->cfg.write_ms = dflt(cfg->write_ms, P2P_CONN_WRITE_MS);
+	c->cfg.max_output = cfg->max_output ? cfg->max_output :
+	    P2P_CONN_MAX_OUTPUT;
+	/* So that the hard limit (cap + one frame) cannot overflow. */
+	if (c->cfg.max_output > SIZE_MAX / 4)
+		c->cfg.max_output = SIZE_MAX / 4;
 	c->phase = -1;
 	c->close_reason = -1;
 	if (!cfg->keep_hello_id &&
@@ -477,9 +633,10 @@ conn_new(const struct p2p_conn_cfg *cfg, int fd, int initiator,
 	c->hs = malloc(sizeof(*c->hs));
 	c->bev = bufferevent_socket_new(cfg->base, fd, BEV_OPT_CLOSE_ON_FREE);
 	c->timer = evtimer_new(cfg->base, timer_cb, c);
+	c->wtimer = evtimer_new(cfg->base, wtimer_cb, c);
 	c->pinger = event_new(cfg->base, -1, EV_PERSIST, ping_cb, c);
 	if (c->hs == NULL || c->bev == NULL || c->timer == NULL ||
-	    c->pinger == NULL) {
+	    c->wtimer == NULL || c->pinger == NULL) {
 		if (c->bev == NULL && fd >= 0)
 			evutil_closesocket(fd);
 		*err = P2P_ENOMEM;
@@ -568,22 +725,18 @@ int
 p2p_conn_send(struct p2p_conn *c, uint64_t code, const uint8_t *data,
     size_t len)
 {
-	struct evbuffer *out;
-	struct evbuffer_iovec v;
 	size_t n;
-	int rc;
 
 	if (c->frame == NULL || c->state >= ST_CLOSING)
 		return P2P_EINVAL;
-	out = bufferevent_get_output(c->bev);
+	/* What the frame can take on the wire: no frame is larger than
+	 * P2P_CONN_FRAME_WIRE_MAX (the codec refuses bigger content). */
 	n = p2p_frame_write_size(c->frame, len);
-	if (evbuffer_reserve_space(out, (ev_ssize_t)n, &v, 1) < 1)
-		return P2P_ENOMEM;
-	if ((rc = p2p_frame_write(c->frame, code, data, len, v.iov_base,
-	    &n)) != 0)
-		return rc;
-	v.iov_len = n;
-	return evbuffer_commit_space(out, &v, 1) == 0 ? 0 : P2P_ENOMEM;
+	if (n > P2P_CONN_FRAME_WIRE_MAX)
+		n = P2P_CONN_FRAME_WIRE_MAX;
+	if (out_len(c) + n > c->cfg.max_output + P2P_CONN_FRAME_WIRE_MAX)
+		return P2P_ETOOBIG;
+	return queue_msg(c, code, data, len);
 }
 
 int
@@ -625,6 +778,8 @@ p2p_conn_free(struct p2p_conn *c)
 	teardown(c);
 	if (c->timer != NULL)
 		event_free(c->timer);
+	if (c->wtimer != NULL)
+		event_free(c->wtimer);
 	if (c->pinger != NULL)
 		event_free(c->pinger);
 	p2p_wipe(c, sizeof(*c));
@@ -666,4 +821,10 @@ int
 p2p_conn_snappy(const struct p2p_conn *c)
 {
 	return c->snappy;
+}
+
+size_t
+p2p_conn_output_len(const struct p2p_conn *c)
+{
+	return out_len(c);
 }

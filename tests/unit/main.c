@@ -15,7 +15,7 @@
 #include "unit.h"
 
 #define MODULES(X) X(hex) X(rlp) X(keccak) X(secp) X(enode) X(enr) \
-	X(ecies) X(rlpx) X(frame) X(proto) X(discv4) \
+	X(ecies) X(rlpx) X(frame) X(proto) X(discv4) X(conn) \
 	X(json) X(keyfile) X(misc) X(table) X(nodedb) X(disc) X(netutil)
 
 #define DECLARE(m) extern const struct unit_test unit_##m[];

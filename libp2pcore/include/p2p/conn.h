@@ -5,9 +5,45 @@
  *
  * Timing follows go-ethereum v1.8.24 (p2p/rlpx.go, p2p/peer.go): the
  * encryption handshake (auth and ack) has one 5 s deadline, the Hello
- * exchange another 5 s; then a Ping every 15 s, a read idle timeout of
- * 30 s and a write timeout of 20 s.  A Disconnect we send gets 1 s to be
+ * exchange another 5 s; then a Ping every 15 s, a read timeout of 30 s
+ * and a write timeout of 20 s.  A Disconnect we send gets 1 s to be
  * written before the socket closes.
+ *
+ * Read timeout (read_ms), after the Hellos: the peer must start a frame
+ * within read_ms of the previous one ending (go-ethereum's pinger keeps
+ * healthy peers busy), and finish each frame within read_ms of its first
+ * byte, however it dribbles the bytes in (go-ethereum sets a 30 s
+ * deadline before reading each message).  Either miss closes with
+ * P2P_ETIMEOUT after a Disconnect P2P_DISC_READ_TIMEOUT.
+ *
+ * Output: everything queued for the peer (our Hello, Pongs to its Pings,
+ * what the application sends) waits in one buffer, capped by max_output
+ * (P2P_CONN_MAX_OUTPUT unless set).  Once it holds max_output bytes the
+ * connection stops reading from the peer, and stops working through
+ * input it already has, until the peer has drained it to half; the read
+ * timeout is suspended meanwhile and starts afresh after.  So Pings from a
+ * peer that does not read grow the buffer to at most max_output plus one
+ * Pong.  p2p_conn_send refuses a message that could take the buffer past
+ * max_output + P2P_CONN_FRAME_WIRE_MAX: one message of any legal size
+ * always fits on a buffer under the cap, and no more.
+ *
+ * Write timeout (write_ms), after the Hellos: while output is waiting,
+ * every write_ms the connection checks that all it had queued at the
+ * previous check has since been written to the socket; if not, it closes
+ * with P2P_ETIMEOUT and reason -1 (no Disconnect: the peer is not
+ * reading).  Progress is measured against the backlog, not reset by any
+ * byte written, so a byte waits at most 2 * write_ms and a peer reading a
+ * trickle while we queue faster is cut all the same.
+ *
+ * After the Hellos the peer must keep to what the Hellos agreed: a
+ * message code at or beyond P2P_PROTO_BASE_LEN plus the lengths of all
+ * matched capabilities (p2p_conn_caps) is not delivered, and neither is a
+ * second Hello; either closes with P2P_EPROTO after a Disconnect
+ * P2P_DISC_PROTOCOL_ERROR.  (go-ethereum v1.8.24's Peer.handle also ends
+ * the connection on such a code, but without a Disconnect, and ignores a
+ * second Hello; saying why helps the peer's operator.)  A Pong when no
+ * p2p_conn_ping is outstanding (one answering our periodic Ping, or
+ * unasked) is dropped without any event.
  *
  * Everything the connection has to say comes through one callback.  The
  * last event is always P2P_CONN_EV_CLOSE; after it the connection does
@@ -17,9 +53,11 @@
 #ifndef P2P_CONN_H
 #define P2P_CONN_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include <p2p/enode.h>
+#include <p2p/frame.h>
 #include <p2p/proto.h>
 #include <p2p/secp.h>
 
@@ -31,7 +69,8 @@ enum p2p_conn_ev_type {
 	P2P_CONN_EV_AUTH,	/* encryption handshake done */
 	P2P_CONN_EV_HELLO,	/* Hellos exchanged, capabilities matched */
 	P2P_CONN_EV_MSG,	/* a message after the Hellos (not Disconnect) */
-	P2P_CONN_EV_PONG,	/* the Pong answering p2p_conn_ping */
+	P2P_CONN_EV_PONG,	/* the Pong answering p2p_conn_ping, before
+				 * its MSG */
 	P2P_CONN_EV_CLOSE,	/* closed; the final event */
 };
 
@@ -48,7 +87,8 @@ struct p2p_conn_ev {
 	 * when the peer sent a Disconnect, else what failed (P2P_ETIMEOUT,
 	 * P2P_ECLOSED, P2P_ECONNREFUSED, P2P_ENET with sys_errno, P2P_EMAC,
 	 * P2P_EIDENTITY, ...).  reason is the Disconnect reason sent or
-	 * received, -1 when none was; remote says which side sent it. */
+	 * received, -1 when none was; remote says which side sent it.
+	 * P2P_EPROTO: the peer broke the protocol (see the top). */
 	int err;
 	int sys_errno;
 	int reason;
@@ -66,6 +106,15 @@ typedef void (*p2p_conn_cb)(struct p2p_conn *c, const struct p2p_conn_ev *ev,
 #define P2P_CONN_WRITE_MS 20000
 #define P2P_CONN_DISC_WRITE_MS 1000
 
+/* Default cap on a connection's queued output (see the top of this file):
+ * 4 MiB, a few seconds of a busy peer, well above what a healthy reader
+ * leaves waiting. */
+#define P2P_CONN_MAX_OUTPUT (4u << 20)
+/* The most one frame takes on the wire: header and its MAC, the largest
+ * content padded to 16 bytes, the frame MAC. */
+#define P2P_CONN_FRAME_WIRE_MAX ((size_t)P2P_FRAME_MAX + 1 + \
+	P2P_FRAME_OVERHEAD)
+
 struct p2p_conn_cfg {
 	struct event_base *base;
 	const struct p2p_privkey *key;	/* ours; copied */
@@ -82,6 +131,8 @@ struct p2p_conn_cfg {
 	int require_caps;
 	/* 0 means the default above; ping_ms UINT32_MAX means never. */
 	uint32_t dial_ms, handshake_ms, ping_ms, read_ms, write_ms;
+	/* Output cap in bytes; 0 means P2P_CONN_MAX_OUTPUT. */
+	size_t max_output;
 	p2p_conn_cb cb;
 	void *arg;
 };
@@ -106,7 +157,9 @@ struct p2p_conn *p2p_conn_accept(const struct p2p_conn_cfg *cfg, int fd,
 /*
  * Queues one message (absolute code; payload compressed here when snappy
  * is on).  Allowed after P2P_CONN_EV_AUTH until closing.
- * Returns: 0; P2P_EINVAL (wrong state); P2P_ETOOBIG; P2P_ENOMEM.
+ * Returns: 0; P2P_EINVAL (wrong state); P2P_ETOOBIG (over P2P_FRAME_MAX,
+ *          or the output is too full: see the top of this file; nothing
+ *          is queued, the connection goes on); P2P_ENOMEM.
  */
 int p2p_conn_send(struct p2p_conn *c, uint64_t code, const uint8_t *data,
     size_t len);
@@ -138,5 +191,8 @@ int p2p_conn_remote_eip8(const struct p2p_conn *c);
 const struct p2p_hello *p2p_conn_remote_hello(const struct p2p_conn *c);
 const struct p2p_cap *p2p_conn_caps(const struct p2p_conn *c, unsigned *n);
 int p2p_conn_snappy(const struct p2p_conn *c);
+
+/* Bytes queued for the peer and not yet written to the socket. */
+size_t p2p_conn_output_len(const struct p2p_conn *c);
 
 #endif
