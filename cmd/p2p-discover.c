@@ -640,7 +640,10 @@ crawl_nodes(void *arg, int err, const struct p2p_node *n,
 	size_t i = IDX(arg);
 
 	(void)n;
-	if (err == 0 && count > 0)
+	/* err 0 is a neighbors packet from the node: an answer even when it
+	 * names no one (v1.8.24 hands out only nodes it has revalidated, so
+	 * a young bootnode's list is often empty). */
+	if (err == 0)
 		crawl_responded(c, &c->n[i]);
 	for (size_t k = 0; k < count; k++) {
 		if (crawl_add(c, &nodes[k]) > 0 && the_run->o->db_path)

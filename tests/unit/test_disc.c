@@ -6,6 +6,9 @@
  * cap; two nodes on one event_base use the public API.  Each test has its
  * own event_base, runs it in slices of at most 2 s and frees everything.
  * timer_starved guards a fixed bug: reply timeouts starved on a busy loop.
+ * v1824_peer plays go-ethereum v1.8.24 toward a crawler (ENRRequest
+ * dropped, first findnode dropped, neighbors empty or not) and checks the
+ * results a crawl counts answers by.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -1888,6 +1891,170 @@ test_timer_starved(void)
 	free(s);
 }
 
+/*
+ * A peer as go-ethereum v1.8.24 is toward `p2p-discover crawl` (its
+ * bootnode's trace): an ENRRequest is an unknown packet type, dropped; a
+ * ping gets a pong and, until our pong comes, a ping-back; a findnode
+ * from a node whose pong it lacks is dropped ("unknown node"), and here
+ * the first one always is; later ones get neighbors, empty while its table
+ * holds no node it has revalidated (v1.8.24 hands out no other).  What a
+ * crawl relies on: the failed ENRRequest ends alone (P2P_ETIMEOUT) and the
+ * bond holds; a dropped findnode is P2P_ETIMEOUT; an answered one is err 0
+ * even when it names no node: answering and knowing nobody stay apart
+ * (the crawl once counted only replies naming someone, and reported a
+ * v1.8.24 bootnode with nothing to give as never responding).
+ */
+#define V1824_GIVE 3		/* nodes in its later neighbors */
+#define V1824_GUARD_MS 10000	/* a hang guard only */
+
+struct v1824 {
+	struct env *e;
+	size_t seen;			/* rx[] handled so far */
+	uint8_t ping_hash[32];		/* its ping-back's */
+	int pinged, bonded;		/* ping-back sent, its pong came */
+	size_t pings, enrreqs, findnodes, answered;
+	struct p2p_pubkey give[V1824_GIVE];
+	struct result *wait;		/* the operation awaited */
+};
+
+static void
+v1824_neighbors(struct v1824 *v)
+{
+	struct p2p_disc_packet p;
+	char ip[16];
+
+	mkpkt(&p, P2P_DISC_NEIGHBORS, unix_now() + 20);
+	/* The second findnode finds its table without a revalidated node. */
+	for (size_t i = 0; v->findnodes > 2 && i < V1824_GIVE; i++) {
+		snprintf(ip, sizeof(ip), "127.0.0.%zu", 20 + i);
+		rpcnode(&p.u.neighbors.nodes[p.u.neighbors.n++], ip,
+		    (uint16_t)(30400 + i), &v->give[i]);
+	}
+	send_pkt(v->e, &p, NULL, NULL);
+	v->answered++;
+}
+
+/* Answers what the node sent since the last call, as v1.8.24 does. */
+static void
+v1824_react(struct v1824 *v)
+{
+	struct env *e = v->e;
+	struct p2p_disc_packet p;
+
+	for (; v->seen < e->nrx; v->seen++) {
+		const struct rx *r = &e->rx[v->seen];
+
+		if (!r->ok)
+			continue;
+		switch (r->pkt.type) {
+		case P2P_DISC_PING:
+			v->pings++;
+			send_pong(e, r, NULL);
+			if (!v->bonded) {
+				mkping(e, &p, unix_now() + 20);
+				send_pkt(e, &p, NULL, v->ping_hash);
+				v->pinged = 1;
+			}
+			break;
+		case P2P_DISC_PONG:
+			if (v->pinged && memcmp(r->pkt.u.pong.ping_hash,
+			    v->ping_hash, 32) == 0)
+				v->bonded = 1;
+			break;
+		case P2P_DISC_ENRREQ:
+			v->enrreqs++;		/* "unknown type: 5" */
+			break;
+		case P2P_DISC_FINDNODE:
+			if (v->findnodes++ > 0 && v->bonded)
+				v1824_neighbors(v);
+			break;
+		}
+	}
+}
+
+static int
+v1824_done(void *arg)
+{
+	struct v1824 *v = arg;
+
+	v1824_react(v);
+	return v->wait->done > 0;
+}
+
+/* One findnode to the peer as the crawl asks it; Out: res. */
+static void
+v1824_findnode(struct v1824 *v, const struct p2p_node *peer,
+    struct result *res)
+{
+	memset(res, 0, sizeof(*res));
+	v->wait = res;
+	CHECK_INT(p2p_disc_findnode(v->e->d, peer, &peer->pub, on_nodes,
+	    res), 0);
+	CHECK(run_until(v->e->base, v1824_done, v, V1824_GUARD_MS));
+	CHECK_INT(res->done, 1);
+}
+
+static void
+test_v1824_peer(void)
+{
+	struct env e;
+	struct v1824 *v = calloc(1, sizeof(*v));
+	struct p2p_privkey sk;
+	struct p2p_node peer;
+	struct p2p_disc_stats st;
+	struct result res;
+
+	if (v == NULL)
+		abort();
+	env_open(&e);
+	v->e = &e;
+	for (size_t i = 0; i < V1824_GIVE; i++)
+		keygen(&sk, &v->give[i]);
+	memset(&peer, 0, sizeof(peer));
+	peer.pub = e.pub;
+	peer.id = e.id;
+	peer.ip = loopback(1);
+	peer.udp = peer.tcp = e.port;
+
+	/* Its record: the bond, then requests it never answers. */
+	memset(&res, 0, sizeof(res));
+	v->wait = &res;
+	CHECK_INT(p2p_disc_request_enr(e.d, &peer, on_enr, &res), 0);
+	CHECK(run_until(e.base, v1824_done, v, V1824_GUARD_MS));
+	CHECK_INT(res.done, 1);
+	CHECK_INT(res.err, P2P_ETIMEOUT);
+	CHECK_INT(v->pings, 1);
+	CHECK(v->bonded);
+	/* After our ping's pong, and again after its ping-back. */
+	CHECK_INT(v->enrreqs, 2);
+
+	/* Dropped: a timeout, no nodes. */
+	v1824_findnode(v, &peer, &res);
+	CHECK_INT(res.err, P2P_ETIMEOUT);
+	CHECK_INT(res.n, 0);
+	/* Answered, naming nobody: an answer all the same. */
+	v1824_findnode(v, &peer, &res);
+	CHECK_INT(res.err, 0);
+	CHECK_INT(res.n, 0);
+	CHECK(memcmp(res.id.b, e.id.b, 32) == 0);
+	/* Answered with its nodes. */
+	v1824_findnode(v, &peer, &res);
+	CHECK_INT(res.err, 0);
+	CHECK_INT(res.n, V1824_GIVE);
+	for (size_t i = 0; i < res.n && i < V1824_GIVE; i++)
+		CHECK(memcmp(res.nodes[i].pub.b, v->give[i].b, 64) == 0 &&
+		    res.nodes[i].udp == 30400 + i);
+
+	/* Neither failure cost the bond: no second ping. */
+	CHECK_INT(v->pings, 1);
+	CHECK_INT(v->findnodes, 3);
+	CHECK_INT(v->answered, 2);
+	stats(&e, &st);
+	CHECK_INT(st.dropped + st.expired + st.unsolicited + st.unbonded, 0);
+	env_close(&e);
+	free(v);
+}
+
 const struct unit_test unit_disc[] = {
 	{ "ping_pong", test_ping_pong },
 	{ "findnode_bond", test_findnode_bond },
@@ -1901,5 +2068,6 @@ const struct unit_test unit_disc[] = {
 	{ "lookup_distinct", test_lookup_distinct },
 	{ "findnode_failures", test_findnode_failures },
 	{ "relay_rules", test_relay_rules },
+	{ "v1824_peer", test_v1824_peer },
 	{ NULL, NULL },
 };

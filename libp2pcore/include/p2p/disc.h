@@ -121,7 +121,9 @@ int p2p_disc_request_enr(struct p2p_disc *d, const struct p2p_node *n,
     p2p_disc_enr_cb *cb, void *arg);
 
 /* nodes: the checked neighbors (relay rules, ports > 1024, NetRestrict,
- * valid keys), valid during the call only. */
+ * valid keys), valid during the call only.  err 0: n sent neighbors, even
+ * if they name no node (count 0: a young v1.8.24 node gives only nodes it
+ * has revalidated) or none passed the checks; P2P_ETIMEOUT: none came. */
 typedef void p2p_disc_nodes_cb(void *arg, int err, const struct p2p_node *n,
     const struct p2p_node *nodes, size_t count);
 /* Bonds if needed, then findnode(target); collects up to 16 nodes. */

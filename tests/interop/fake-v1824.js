@@ -1,0 +1,114 @@
+// fake-v1824.js - a discovery v4 peer that acts toward a crawler as
+// go-ethereum v1.8.24's bootnode does, for tests/interop/crawl-v1824.bats.
+// Packets are encoded by @ethereumjs/devp2p (tests/interop's node_modules).
+//   PING       a PONG, and a PING back until that one's PONG comes
+//   ENRRequest dropped: v1.8.24 knows no packet type 5
+//   FINDNODE   the first from each node dropped (as "unknown node", which
+//              v1.8.24 says while our pong is not in); later ones answered
+//              with NEIGHBORS naming the --neighbors nodes (12 a packet),
+//              none by default: v1.8.24 hands out only nodes it has
+//              revalidated, so a young bootnode often has nobody to give
+// It prints NDJSON on stdout, one record per packet:
+//   {"type":"listening","udp":P}
+//   {"type":"ping"|"pong"|"enrrequest","from":"IP:PORT"}
+//   {"type":"findnode","from":"IP:PORT","answered":BOOL,"nodes":N}
+//
+// Usage: node fake-v1824.js KEYHEX [--neighbors ENODES] [--timeout MS]
+'use strict'
+const dgram = require('dgram')
+
+const devp2p = require(require.resolve('@ethereumjs/devp2p', {
+  paths: [__dirname],
+}))
+
+const out = (o) => process.stdout.write(JSON.stringify(o) + '\n')
+const hex = (b) => Buffer.from(b).toString('hex')
+const die = (msg) => {
+  process.stderr.write(`fake-v1824.js: ${msg}\n`)
+  process.exit(2)
+}
+
+const args = process.argv.slice(2)
+if (!/^[0-9a-f]{64}$/i.test(args[0] || '')) die('usage: node fake-v1824.js KEYHEX [options]')
+const key = Uint8Array.from(Buffer.from(args[0], 'hex'))
+const opt = { neighbors: [], timeout: 60000 }
+for (let i = 1; i < args.length; i += 2) {
+  if (args[i] === '--neighbors') opt.neighbors = args[i + 1].split(',').filter((s) => s)
+  else if (args[i] === '--timeout') opt.timeout = Number(args[i + 1])
+  else die(`unknown option ${args[i]}`)
+}
+
+const give = opt.neighbors.map((s) => {
+  const m = /^enode:\/\/([0-9a-f]{128})@([0-9.]+):(\d+)(?:\?discport=(\d+))?$/i.exec(s)
+  if (!m) die(`bad enode ${s}`)
+  return {
+    id: Uint8Array.from(Buffer.from(m[1], 'hex')),
+    address: m[2],
+    // ethereumjs writes a port as two bytes: 0 would be 0x0000, which an
+    // RLP decoder rejects (a leading zero); null is the empty string.
+    tcpPort: Number(m[3]) || null,
+    udpPort: Number(m[4] || m[3]),
+  }
+})
+
+const sock = dgram.createSocket('udp4')
+const pingsOut = new Map() // hash of our ping-back -> node id
+const bonded = new Set() // node ids whose pong came
+const asked = new Map() // node id -> findnodes seen
+
+function send(rinfo, type, data) {
+  const msg = devp2p.encode(type, data, key)
+  sock.send(msg, rinfo.port, rinfo.address)
+  return hex(msg.subarray(0, 32))
+}
+
+sock.on('message', (msg, rinfo) => {
+  const from = `${rinfo.address}:${rinfo.port}`
+  let info
+  try {
+    info = devp2p.decode(Uint8Array.from(msg))
+  } catch (err) {
+    // v1.8.24: "Bad discv4 packet ... unknown type: 5"
+    if (msg.length > 97 && msg[97] === 5) out({ type: 'enrrequest', from })
+    else out({ type: 'error', from, error: String(err.message) })
+    return
+  }
+  const id = hex(devp2p.pk2id(info.publicKey))
+  const self = { address: '127.0.0.1', udpPort: sock.address().port, tcpPort: sock.address().port }
+  switch (info.typename) {
+    case 'ping':
+      out({ type: 'ping', from })
+      send(rinfo, 'pong', {
+        to: { address: rinfo.address, udpPort: rinfo.port, tcpPort: info.data.from.tcpPort },
+        hash: msg.subarray(0, 32),
+      })
+      if (!bonded.has(id)) {
+        const to = { address: rinfo.address, udpPort: rinfo.port, tcpPort: null }
+        pingsOut.set(send(rinfo, 'ping', { version: 4, from: self, to }), id)
+      }
+      break
+    case 'pong': {
+      out({ type: 'pong', from })
+      const h = hex(info.data.hash)
+      if (pingsOut.get(h) === id) bonded.add(id)
+      pingsOut.delete(h)
+      break
+    }
+    case 'findneighbours': {
+      const n = (asked.get(id) || 0) + 1
+      asked.set(id, n)
+      if (n === 1 || !bonded.has(id)) {
+        out({ type: 'findnode', from, answered: false, nodes: 0 })
+        break
+      }
+      for (let i = 0; i === 0 || i < give.length; i += 12)
+        send(rinfo, 'neighbours', { peers: give.slice(i, i + 12) })
+      out({ type: 'findnode', from, answered: true, nodes: give.length })
+      break
+    }
+  }
+})
+
+sock.on('listening', () => out({ type: 'listening', udp: sock.address().port }))
+sock.bind(0, '127.0.0.1')
+setTimeout(() => process.exit(0), opt.timeout)
