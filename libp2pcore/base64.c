@@ -79,6 +79,11 @@ p2pi_base64url_decode(uint8_t *out, size_t *outlen, const char *in,
 			out[o++] = (uint8_t)(acc >> bits);
 		}
 	}
+	/* Canonical text only: the bits after the last byte are zero.  Go's
+	 * RawURLEncoding ignores them, so "...dl8" and "...dl9" would both
+	 * name one record; no encoder writes the second. */
+	if (bits > 0 && (acc & ((1u << bits) - 1)) != 0)
+		return P2P_EBASE64;
 	*outlen = o;
 	return 0;
 }

@@ -92,9 +92,10 @@ int p2p_enr_verify(const struct p2p_enr *r);
 
 /*
  * Parses "enr:<base64url, no padding>": decode and verify.  The base64 is
- * read as Go's base64.RawURLEncoding reads it (non-zero bits after the
- * last byte are ignored, '=' is refused) except that CR and LF, which Go
- * skips, are refused too.  Text longer than a 300-byte record needs is
+ * read as Go's base64.RawURLEncoding reads it ('=' is refused), except
+ * that it is strict where Go is not: non-zero bits after the last byte,
+ * which Go ignores, are refused (P2P_EBASE64), so a record has one text
+ * form; and CR and LF, which Go skips, are refused too.  Text longer than a 300-byte record needs is
  * refused before it is decoded.
  * Returns: 0; P2P_ESCHEME (no "enr:" prefix); P2P_EEMPTY; P2P_EBASE64;
  *          P2P_EENRSIZE; any error of p2p_enr_decode / p2p_enr_verify.
