@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/resource.h>
 
 #include <p2p/keyfile.h>
 
@@ -239,9 +240,8 @@ cli_load_key(struct p2p_privkey *key, const char *file, const char *hex)
 	return 0;
 }
 
-/* Trims white space at both ends; skips blanks and # comments. */
-static int
-wanted(const char **s, size_t *len)
+int
+cli_input_wanted(const char **s, size_t *len)
 {
 	while (*len > 0 && strchr(" \t\r\n", (*s)[0]) != NULL) {
 		(*s)++;
@@ -295,7 +295,7 @@ stdin_inputs(cli_input_fn fn, void *arg)
 			failed++;
 			continue;
 		}
-		if (wanted(&s, &len) && fn(s, len, arg) != 0)
+		if (cli_input_wanted(&s, &len) && fn(s, len, arg) != 0)
 			failed++;
 		if (ferror(stdout))
 			return -1;
@@ -320,10 +320,13 @@ cli_input_enode(const char *in, size_t len, const char **s, size_t *slen,
 		json_decref(j);
 		return P2P_EFIELD;
 	}
-	e = json_object_get(j, "enode");
-	if (!json_is_string(e)) {
+	if ((e = json_object_get(j, "enode")) == NULL) {
 		json_decref(j);
 		return 0;
+	}
+	if (!json_is_string(e)) {
+		json_decref(j);
+		return P2P_EFIELD;
 	}
 	*s = json_string_value(e);
 	*slen = json_string_length(e);
@@ -336,9 +339,14 @@ cli_node_key(struct p2p_privkey *key, const char *file, const char *hex,
     int create)
 {
 	if (file != NULL && create && access(file, F_OK) != 0) {
-		if (p2p_secp_keygen(key) != 0 ||
-		    p2p_keyfile_save(file, key, 0) != 0) {
-			cli_warn("cannot create key file %s", file);
+		int rc = p2p_secp_keygen(key);
+
+		if (rc == 0)
+			rc = p2p_keyfile_save(file, key, 0);
+		if (rc != 0) {
+			cli_warn("cannot create key file %s: %s", file,
+			    rc == P2P_EIO || rc == P2P_EEXIST ? strerror(errno) :
+			    p2p_strerror(rc));
 			return -1;
 		}
 		return 0;
@@ -366,4 +374,41 @@ cli_each_input(int argc, char **argv, cli_input_fn fn, void *arg)
 			return -1;
 	}
 	return failed;
+}
+
+void
+cli_bad_value(const char *usage, const char *name, const char *arg)
+{
+	/* Echo enough to recognise the value, never a whole 70 KB one. */
+	cli_usage_error(usage, "invalid value '%.64s%s' for --%s", arg,
+	    strlen(arg) > 64 ? "..." : "", name);
+}
+
+static unsigned long long nofile_limit;
+
+void
+cli_raise_nofile(void)
+{
+	struct rlimit rl;
+
+	/* As go-ethereum does: the soft limit (1,024 on most systems) is
+	 * far below what a node with many peers needs. */
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return;
+	if (rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+			getrlimit(RLIMIT_NOFILE, &rl);
+	}
+	nofile_limit = (unsigned long long)rl.rlim_cur;
+}
+
+unsigned long long
+cli_nofile_limit(void)
+{
+	struct rlimit rl;
+
+	if (nofile_limit == 0 && getrlimit(RLIMIT_NOFILE, &rl) == 0)
+		nofile_limit = (unsigned long long)rl.rlim_cur;
+	return nofile_limit;
 }

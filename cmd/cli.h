@@ -55,6 +55,16 @@ json_t *cli_error_record(const char *input, size_t inputlen, int err,
  * Returns 0, or -1 if stdout failed (a closed pipe). */
 int cli_emit(json_t *o);
 
+/* "invalid value 'ARG' for --NAME" (ARG cut at 64 characters), usage on
+ * stderr, exit 2. */
+void cli_bad_value(const char *usage, const char *name, const char *arg)
+    __attribute__((noreturn));
+
+/* Raises the soft open-files limit to the hard one (as go-ethereum
+ * does); cli_nofile_limit says what the limit now is. */
+void cli_raise_nofile(void);
+unsigned long long cli_nofile_limit(void);
+
 /* Durations as go-ethereum's users write them: "500ms", "10s", "2m",
  * "1h30m", "1.5s"; a bare number is seconds.  Returns 0 or -1. */
 int cli_parse_duration(const char *s, uint64_t *ms);
@@ -89,6 +99,34 @@ int cli_node_key(struct p2p_privkey *key, const char *file, const char *hex,
 typedef int (*cli_input_fn)(const char *in, size_t len, void *arg);
 int cli_each_input(int argc, char **argv, cli_input_fn fn, void *arg);
 
+/* Trims white space at both ends of an input line.  Returns 0 for a
+ * line to skip (blank, or a # comment), else 1. */
+int cli_input_wanted(const char **s, size_t *len);
+
+/*
+ * The same inputs as cli_each_input, streamed on base's loop (input.c):
+ * fn runs for each argument, or each stdin line as it arrives, from the
+ * loop and never inside these calls; eof runs once when the input ends
+ * (or stdout broke).  A tool pauses the stream while it has no room for
+ * more work: a paused stream stops reading stdin, so its writer waits.
+ * Returns: the stream, owned by the caller (cli_input_free), or NULL.
+ */
+struct event_base;
+struct cli_input;
+struct cli_input *cli_input_new(struct event_base *base, int argc,
+    char **argv, cli_input_fn fn, void (*eof)(void *), void *arg);
+void cli_input_pause(struct cli_input *in);
+void cli_input_resume(struct cli_input *in);
+/* Reads no more and never calls eof (an interrupted tool). */
+void cli_input_stop(struct cli_input *in);
+/* eof has run (or stop was called). */
+int cli_input_done(const struct cli_input *in);
+/* Inputs fn failed or that were refused (too long, a NUL byte). */
+int cli_input_failed(const struct cli_input *in);
+/* stdout failed: a closed pipe. */
+int cli_input_broken(const struct cli_input *in);
+void cli_input_free(struct cli_input *in);
+
 /*
  * The enode an input names: the input itself, or, for a line that is a
  * JSON object (another tool's record), its "enode" member, so that
@@ -96,9 +134,25 @@ int cli_each_input(int argc, char **argv, cli_input_fn fn, void *arg);
  * Returns: 1 and *s, *slen set (into in, or into *hold, a JSON value the
  *          caller json_decref()s; NULL when unused); 0 for a record
  *          without "enode" (a summary: skip it); P2P_EFIELD for a line
- *          that starts with '{' and is not a JSON object.
+ *          that starts with '{' and is not a JSON object, or whose
+ *          "enode" is not a string.
  */
 int cli_input_enode(const char *in, size_t len, const char **s,
     size_t *slen, json_t **hold);
+
+/*
+ * daemon.c.  cli_detach forks: the parent exits when the child calls
+ * cli_ready (0), or with the child's status if it dies first; the child
+ * leaves the terminal (setsid, stdin from /dev/null).  Call it before any
+ * event base exists.  cli_ready writes file (when not NULL) with our pid
+ * once the tool listens; cli_pidfile_remove unlinks it at exit.
+ * Returns 0, or -1 with a message on stderr.
+ */
+void cli_detach(void);
+int cli_ready(const char *file);
+void cli_pidfile_remove(void);
+
+/* libevent's messages through cli_warn, rate-limited. */
+void cli_event_log(void);
 
 #endif

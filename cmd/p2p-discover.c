@@ -4,13 +4,16 @@
  * The work is libp2pcore's disc.c; this file parses flags, starts
  * operations and prints what comes back.
  */
+#include <errno.h>
 #include <getopt.h>
+#include <ifaddrs.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/queue.h>
 
 #include <event2/event.h>
 
@@ -31,16 +34,28 @@ static const char usage[] =
     "       p2p-discover serve [options] [--nodekey FILE] [--db FILE]";
 
 static const char options[] =
-    "      --addr IP:PORT       local UDP endpoint (default 127.0.0.1:0)\n"
-    "      --nodekey FILE       our node key (serve: created if missing)\n"
+    "      --addr [IP]:PORT     local UDP endpoint (default 127.0.0.1:0;"
+    " :PORT is\n"
+    "                           every interface)\n"
+    "      --extip IP           the address to announce (default: the"
+    " bound one)\n"
+    "      --tcp PORT           serve: announce the TCP port a p2p-listen"
+    " or server\n"
+    "                           runs beside it (default: none)\n"
+    "      --nodekey FILE       our node key (created if missing)\n"
     "      --nodekeyhex HEX     our node key as 64 hex characters\n"
     "      --bootnodes LIST     enode URLs, comma-separated\n"
     "      --netrestrict LIST   talk only to these networks (CIDRs)\n"
     "      --db FILE            node database (default: in memory)\n"
-    "      --timeout DUR        give up after DUR (default 10s; serve:"
-    " none)\n"
-    "      --concurrency N      crawl: nodes asked at once (default 16)\n"
+    "      --timeout DUR        give up after DUR (default 10s; serve, and"
+    " ping or\n"
+    "                           requestenr reading stdin: none)\n"
+    "      --concurrency N      nodes asked at once (default 16)\n"
     "      --refresh DUR        serve: table refresh interval (default 30m)\n"
+    "      --pidfile FILE       serve: write our pid to FILE once"
+    " listening\n"
+    "      --detach             serve: run in the background; return once"
+    " listening\n"
     "  -h, --help               show this help\n"
     "  -V, --version            show the version\n";
 
@@ -55,26 +70,30 @@ struct opts {
 	struct p2p_node boot[P2P_DISC_MAX_BOOTNODES];
 	const char *db_path;
 	uint64_t timeout_ms;
+	int timeout_given, any_addr, detach;
+	const char *pidfile;
 	unsigned concurrency;
 	int argc;
 	char **argv;
 };
 
-/* One target given on the command line or stdin. */
+/* One target given on the command line or stdin, while it is asked. */
 struct target {
+	TAILQ_ENTRY(target) link;
 	char *input;
 	struct p2p_node node;
-	int done;
 };
 
 struct run {
 	struct opts *o;
 	struct event_base *base;
 	struct p2p_disc *d;
-	struct target *t;
-	size_t nt, ndone;
+	struct cli_input *in;
+	TAILQ_HEAD(, target) active;
+	size_t nactive;
+	struct p2p_pubkey fn_target;	/* findnode's */
 	int failed;
-	int stopping;
+	int signal;		/* the signal that stopped us, 0 none */
 	/* lookup/resolve */
 	struct p2p_pubkey target;
 	int has_target;
@@ -86,7 +105,7 @@ struct run {
 static void
 bad_value(const char *name, const char *arg)
 {
-	cli_usage_error(usage, "invalid value '%s' for --%s", arg, name);
+	cli_bad_value(usage, name, arg);
 }
 
 static void
@@ -120,8 +139,8 @@ parse_bootnodes(struct opts *o, const char *s)
 		if (len > 0) {
 			if (o->cfg.nbootnodes == P2P_DISC_MAX_BOOTNODES)
 				return P2P_ETOOBIG;
-			rc = p2p_enode_parse(&o->boot[o->cfg.nbootnodes], s,
-			    len);
+			rc = p2p_enr_parse_node(&o->boot[o->cfg.nbootnodes],
+			    s, len);
 			if (rc != 0)
 				return rc;
 			if (o->boot[o->cfg.nbootnodes].ip.len == 0)
@@ -136,6 +155,7 @@ parse_bootnodes(struct opts *o, const char *s)
 	return 0;
 }
 
+/* "IP:PORT", "[IPv6]:PORT", or go-ethereum's ":PORT" (every interface). */
 static int
 parse_addr(struct opts *o, const char *s)
 {
@@ -150,17 +170,55 @@ parse_addr(struct opts *o, const char *s)
 		s++;
 		n -= 2;
 	}
-	if (n == 0 || n >= sizeof(host))
+	if (n == 0)
+		strcpy(host, "0.0.0.0");
+	else if (n < sizeof(host))
+		memcpy(host, s, n);
+	else
 		return -1;
-	memcpy(host, s, n);
-	host[n] = '\0';
-	if (p2p_ip_parse(&o->cfg.ip, host, n) != 0)
+	if (n > 0)
+		host[n] = '\0';
+	if (p2p_ip_parse(&o->cfg.ip, host, strlen(host)) != 0)
 		return -1;
+	o->any_addr = p2p_ip_is_unspecified(&o->cfg.ip);
 	return cli_parse_port(colon + 1, &o->cfg.port);
 }
 
+/* Bound to every interface and told no --extip: announce the first
+ * address that others can reach, rather than 0.0.0.0. */
+static void
+pick_extip(struct opts *o)
+{
+	struct ifaddrs *ifa, *i;
+	char text[64];
+
+	if (!o->any_addr || o->cfg.ext_ip.len != 0)
+		return;
+	if (getifaddrs(&ifa) == 0) {
+		for (i = ifa; i != NULL; i = i->ifa_next) {
+			struct sockaddr_in *sin = (void *)i->ifa_addr;
+
+			if (sin == NULL || sin->sin_family != AF_INET ||
+			    (ntohl(sin->sin_addr.s_addr) >> 24) == 127)
+				continue;
+			o->cfg.ext_ip.len = 4;
+			memcpy(o->cfg.ext_ip.b, &sin->sin_addr, 4);
+			break;
+		}
+		freeifaddrs(ifa);
+	}
+	if (o->cfg.ext_ip.len == 0) {
+		o->cfg.ext_ip.len = 4;
+		memcpy(o->cfg.ext_ip.b, "\177\0\0\1", 4);
+	}
+	p2p_ip_format(text, &o->cfg.ext_ip);
+	cli_warn("warning: bound to every interface; announcing %s (give "
+	    "--extip to choose)", text);
+}
+
 enum { OPT_ADDR = 256, OPT_NODEKEY, OPT_NODEKEYHEX, OPT_BOOTNODES,
-	OPT_NETRESTRICT, OPT_DB, OPT_TIMEOUT, OPT_CONCURRENCY, OPT_REFRESH };
+	OPT_NETRESTRICT, OPT_DB, OPT_TIMEOUT, OPT_CONCURRENCY, OPT_REFRESH,
+	OPT_EXTIP, OPT_TCP, OPT_PIDFILE, OPT_DETACH };
 
 static const struct option longopts[] = {
 	{ "addr", required_argument, NULL, OPT_ADDR },
@@ -172,6 +230,10 @@ static const struct option longopts[] = {
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ "concurrency", required_argument, NULL, OPT_CONCURRENCY },
 	{ "refresh", required_argument, NULL, OPT_REFRESH },
+	{ "extip", required_argument, NULL, OPT_EXTIP },
+	{ "tcp", required_argument, NULL, OPT_TCP },
+	{ "pidfile", required_argument, NULL, OPT_PIDFILE },
+	{ "detach", no_argument, NULL, OPT_DETACH },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -184,7 +246,9 @@ static void
 load_key(struct opts *o, const char *file, const char *hex)
 {
 	static char implied[4096];
-	int create = o->cmd == CMD_SERVE;
+	/* Created when missing: a bootnode keeps its identity, and repeated
+	 * probes stay one node instead of a trail of dead ones. */
+	int create = 1;
 
 	if (file && hex)
 		cli_usage_error(usage, "give --nodekey or --nodekeyhex, not both");
@@ -195,11 +259,33 @@ load_key(struct opts *o, const char *file, const char *hex)
 		    (int)sizeof(implied))
 			cli_usage_error(usage, "--db path too long");
 		file = implied;
-		create = 1;
 	}
-	/* A bootnode keeps its identity: serve creates its key file. */
 	if (cli_node_key(&o->key, file, hex, create) != 0)
 		exit(CLI_FAIL);
+}
+
+/* Options that would do nothing for the subcommand are mistakes; a
+ * stream of targets on stdin has no overall timeout unless one is asked
+ * for (each request has its own). */
+static void
+check_modes(struct opts *o, unsigned given)
+{
+#define GIVEN(opt) (given & (1u << ((opt) - OPT_ADDR)))
+	if (GIVEN(OPT_TCP) && o->cmd != CMD_SERVE)
+		cli_usage_error(usage, "--tcp applies to serve only");
+	if (GIVEN(OPT_REFRESH) && o->cmd != CMD_SERVE)
+		cli_usage_error(usage, "--refresh applies to serve only");
+	if ((GIVEN(OPT_PIDFILE) || GIVEN(OPT_DETACH)) && o->cmd != CMD_SERVE)
+		cli_usage_error(usage, "--pidfile and --detach apply to serve "
+		    "only");
+	if (GIVEN(OPT_CONCURRENCY) && o->cmd != CMD_PING &&
+	    o->cmd != CMD_ENR && o->cmd != CMD_CRAWL)
+		cli_usage_error(usage, "--concurrency applies to ping, "
+		    "requestenr and crawl only");
+#undef GIVEN
+	if ((o->cmd == CMD_PING || o->cmd == CMD_ENR) && o->argc == 0 &&
+	    !o->timeout_given)
+		o->timeout_ms = 0;
 }
 
 static void
@@ -208,6 +294,7 @@ parse_args(struct opts *o, int argc, char **argv)
 	const char *nodekey = NULL, *nodekeyhex = NULL;
 	uint64_t v;
 	size_t i;
+	unsigned given = 0;
 	int c, rc;
 
 	memset(o, 0, sizeof(*o));
@@ -232,6 +319,8 @@ parse_args(struct opts *o, int argc, char **argv)
 	argc--;
 	argv++;
 	while ((c = getopt_long(argc, argv, "hV", longopts, NULL)) != -1) {
+		if (c >= OPT_ADDR)
+			given |= 1u << (c - OPT_ADDR);
 		switch (c) {
 		case OPT_ADDR:
 			if (parse_addr(o, optarg) != 0)
@@ -253,6 +342,20 @@ parse_args(struct opts *o, int argc, char **argv)
 		case OPT_TIMEOUT:
 			if (cli_parse_duration(optarg, &o->timeout_ms) != 0)
 				bad_value("timeout", optarg);
+			o->timeout_given = 1;
+			break;
+		case OPT_EXTIP:
+			if (p2p_ip_parse(&o->cfg.ext_ip, optarg,
+			    strlen(optarg)) != 0 ||
+			    p2p_ip_is_unspecified(&o->cfg.ext_ip))
+				bad_value("extip", optarg);
+			break;
+		case OPT_PIDFILE: o->pidfile = optarg; break;
+		case OPT_DETACH: o->detach = 1; break;
+		case OPT_TCP:
+			if (cli_parse_port(optarg, &o->cfg.tcp_port) != 0 ||
+			    o->cfg.tcp_port == 0)
+				bad_value("tcp", optarg);
 			break;
 		case OPT_CONCURRENCY:
 			if (cli_parse_u64(optarg, &v) != 0 || v == 0 ||
@@ -273,6 +376,7 @@ parse_args(struct opts *o, int argc, char **argv)
 	}
 	o->argc = argc - optind;
 	o->argv = argv + optind;
+	check_modes(o, given);
 	load_key(o, nodekey, nodekeyhex);
 	o->cfg.key = &o->key;
 	o->cfg.maintain = o->cmd == CMD_SERVE;
@@ -305,7 +409,8 @@ parse_args(struct opts *o, int argc, char **argv)
 	}
 }
 
-/* A lookup/findnode target: an enode URL or 128 hex (a public key). */
+/* A lookup/findnode target: an enode URL, an enr: record or 128 hex (a
+ * public key). */
 static int
 parse_target(struct p2p_pubkey *t, const char *s)
 {
@@ -313,7 +418,7 @@ parse_target(struct p2p_pubkey *t, const char *s)
 
 	if (p2p_hex_decode_exact(t->b, sizeof(t->b), s, strlen(s)) == 0)
 		return 0;
-	if (p2p_enode_parse(&n, s, strlen(s)) != 0)
+	if (p2p_enr_parse_node(&n, s, strlen(s)) != 0)
 		return -1;
 	*t = n.pub;
 	return 0;
@@ -321,24 +426,38 @@ parse_target(struct p2p_pubkey *t, const char *s)
 
 /* ---- ping, requestenr, findnode ---- */
 
+static struct run *the_run;
+
+static void maybe_stop(struct run *r);
+
+/* t is answered (or failed): release it and make room for the next. */
 static void
 target_done(struct run *r, struct target *t, int ok)
 {
-	t->done = 1;
-	r->ndone++;
 	if (!ok)
 		r->failed = 1;
-	if (r->ndone == r->nt)
-		event_base_loopbreak(r->base);
+	TAILQ_REMOVE(&r->active, t, link);
+	r->nactive--;
+	free(t->input);
+	free(t);
+	if (!r->signal)
+		cli_input_resume(r->in);
+	maybe_stop(r);
+}
+
+static const char *
+result_type(enum cmd cmd)
+{
+	return cmd == CMD_PING ? "pong" : cmd == CMD_ENR ? "enr" :
+	    "neighbors";
 }
 
 static json_t *
-result_record(const char *type, struct target *t, int err)
+result_record(const char *type, const char *input, int err)
 {
 	json_t *o = cli_record(type);
 
-	json_object_set_new(o, "enode", cli_json_text(t->input,
-	    strlen(t->input)));
+	json_object_set_new(o, "enode", cli_json_text(input, strlen(input)));
 	json_object_set_new(o, "ok", json_boolean(err == 0));
 	json_object_set_new(o, "error", err ? json_string(p2p_errname(err)) :
 	    json_null());
@@ -347,14 +466,12 @@ result_record(const char *type, struct target *t, int err)
 	return o;
 }
 
-static struct run *the_run;
-
 static void
 ping_done(void *arg, int err, const struct p2p_node *n, uint64_t rtt,
     int has_seq, uint64_t seq)
 {
 	struct target *t = arg;
-	json_t *o = result_record("pong", t, err);
+	json_t *o = result_record("pong", t->input, err);
 
 	(void)n;
 	json_object_set_new(o, "rtt_ms", err ? json_null() :
@@ -369,7 +486,7 @@ static void
 enr_done(void *arg, int err, const struct p2p_node *n, const struct p2p_enr *rec)
 {
 	struct target *t = arg;
-	json_t *o = result_record("enr", t, err);
+	json_t *o = result_record("enr", t->input, err);
 
 	(void)n;
 	if (err == 0) {
@@ -387,7 +504,7 @@ findnode_done(void *arg, int err, const struct p2p_node *n,
     const struct p2p_node *nodes, size_t count)
 {
 	struct target *t = arg;
-	json_t *o = result_record("neighbors", t, err), *a = json_array();
+	json_t *o = result_record("neighbors", t->input, err), *a = json_array();
 
 	(void)n;
 	for (size_t i = 0; i < count; i++)
@@ -398,8 +515,32 @@ findnode_done(void *arg, int err, const struct p2p_node *n,
 	target_done(the_run, t, err == 0);
 }
 
+/* Starts asking t; a target refused at once is reported here. */
+static void
+start_target(struct run *r, struct target *t)
+{
+	enum cmd cmd = r->o->cmd;
+	int rc;
+
+	TAILQ_INSERT_TAIL(&r->active, t, link);
+	if (++r->nactive >= r->o->concurrency)
+		cli_input_pause(r->in);
+	if (cmd == CMD_PING)
+		rc = p2p_disc_ping(r->d, &t->node, ping_done, t);
+	else if (cmd == CMD_ENR)
+		rc = p2p_disc_request_enr(r->d, &t->node, enr_done, t);
+	else
+		rc = p2p_disc_findnode(r->d, &t->node, &r->fn_target,
+		    findnode_done, t);
+	if (rc != 0) {
+		emit(r, result_record(result_type(cmd), t->input, rc));
+		target_done(r, t, 0);
+	}
+}
+
+/* One input line or argument: a node to ask, or an error record. */
 static int
-add_target(const char *in, size_t len, void *arg)
+take_target(const char *in, size_t len, void *arg)
 {
 	struct run *r = arg;
 	struct target *t;
@@ -412,13 +553,12 @@ add_target(const char *in, size_t len, void *arg)
 	if (rc == 0)
 		return 0;	/* a record naming no node */
 	if (rc == 1) {
-		rc = p2p_enode_parse(&n, s, slen);
+		rc = p2p_enr_parse_node(&n, s, slen);
 		if (rc == 0) {
 			in = s;
 			len = slen;
 		}
 	}
-
 	if (rc == 0 && (n.ip.len == 0 || n.udp == 0))
 		rc = P2P_EIP;
 	if (rc != 0) {
@@ -427,47 +567,48 @@ add_target(const char *in, size_t len, void *arg)
 		json_decref(hold);
 		return rc;
 	}
-	t = realloc(r->t, (r->nt + 1) * sizeof(*t));
-	if (t == NULL)
-		return -1;
-	r->t = t;
-	t = &r->t[r->nt++];
-	memset(t, 0, sizeof(*t));
-	t->node = n;
-	t->input = strndup(in, len);
+	if ((t = calloc(1, sizeof(*t))) == NULL ||
+	    (t->input = strndup(in, len)) == NULL) {
+		cli_warn("out of memory");
+		exit(CLI_FAIL);
+	}
 	json_decref(hold);
-	return t->input == NULL ? -1 : 0;
+	t->node = n;
+	start_target(r, t);
+	return 0;
 }
 
 static void
+input_ended(void *arg)
+{
+	maybe_stop(arg);
+}
+
+static void
+maybe_stop(struct run *r)
+{
+	if (r->nactive == 0 && cli_input_done(r->in))
+		event_base_loopbreak(r->base);
+}
+
+/* Streams the targets in: from the arguments, or stdin as it comes. */
+static int
 start_targets(struct run *r)
 {
 	struct opts *o = r->o;
-	struct p2p_pubkey target;
+	int n = o->cmd == CMD_FINDNODE ? 1 : o->argc;
 
 	if (o->cmd == CMD_FINDNODE) {
-		if (o->argc == 2 && parse_target(&target, o->argv[1]) != 0)
-			cli_usage_error(usage, "bad TARGET '%s'", o->argv[1]);
+		if (o->argc == 2 && parse_target(&r->fn_target, o->argv[1]) !=
+		    0)
+			cli_usage_error(usage, "bad TARGET '%.64s'",
+			    o->argv[1]);
 		if (o->argc < 2)
-			target = p2p_disc_self(r->d)->pub;
+			r->fn_target = p2p_disc_self(r->d)->pub;
 	}
-	for (size_t i = 0; i < r->nt; i++) {
-		struct target *t = &r->t[i];
-		int rc;
-
-		if (o->cmd == CMD_PING)
-			rc = p2p_disc_ping(r->d, &t->node, ping_done, t);
-		else if (o->cmd == CMD_ENR)
-			rc = p2p_disc_request_enr(r->d, &t->node, enr_done, t);
-		else
-			rc = p2p_disc_findnode(r->d, &t->node, &target,
-			    findnode_done, t);
-		if (rc == 0)
-			continue;
-		emit(r, result_record(o->cmd == CMD_PING ? "pong" :
-		    o->cmd == CMD_ENR ? "enr" : "neighbors", t, rc));
-		target_done(r, t, 0);
-	}
+	r->in = cli_input_new(r->base, n, o->argv, take_target, input_ended,
+	    r);
+	return r->in == NULL ? -1 : 0;
 }
 
 /* ---- lookup, resolve ---- */
@@ -519,6 +660,9 @@ lookup_done(void *arg, const struct p2p_node *closest, size_t count)
 			    p2p_enode_logdist(&tid, &closest[i].id)));
 			json_array_append_new(a, j);
 		}
+		/* Nobody answered: nothing was found, as for resolve. */
+		if (count == 0)
+			r->failed = 1;
 		o = cli_record("closest");
 		p2p_json_set_hex(o, "target", r->target.b, 64);
 		p2p_json_set_hex(o, "target_id", tid.b, 32);
@@ -711,10 +855,12 @@ crawl_pump(struct crawl *c)
 		json_t *o = cli_record("crawl");
 
 		json_object_set_new(o, "nodes", json_integer((json_int_t)c->len));
-		json_object_set_new(o, "responded",
+		json_object_set_new(o, "responsive",
 		    json_integer((json_int_t)c->responded));
 		json_object_set_new(o, "complete", json_true());
 		emit(c->r, o);
+		if (c->responded == 0)
+			c->r->failed = 1;
 		event_base_loopbreak(c->r->base);
 	}
 }
@@ -765,9 +911,8 @@ signal_cb(evutil_socket_t sig, short what, void *arg)
 {
 	struct run *r = arg;
 
-	(void)sig;
 	(void)what;
-	r->stopping = 1;
+	r->signal = (int)sig;
 	event_base_loopbreak(r->base);
 }
 
@@ -781,35 +926,145 @@ timeout_cb(evutil_socket_t fd, short what, void *arg)
 	event_base_loopbreak(r->base);
 }
 
+/* The first record of serve: the node fields every node record has,
+ * our signed record, and where we listen. */
 static void
 print_listening(struct run *r)
 {
 	const struct p2p_node *self = p2p_disc_self(r->d);
-	char url[P2P_ENODE_URL_MAX], text[P2P_ENR_MAX_SIZE * 2];
-	size_t ul = sizeof(url), tl = sizeof(text);
-	json_t *o = cli_record("listening");
+	char text[P2P_ENR_MAX_SIZE * 2];
+	size_t tl = sizeof(text);
+	json_t *o = cli_record("listening"), *j = node_json(self);
 
-	p2p_enode_format(url, &ul, self);
+	json_object_update(o, j);
+	json_decref(j);
 	p2p_enr_format(p2p_disc_record(r->d), text, &tl);
-	json_object_set_new(o, "enode", json_stringn(url, ul));
-	p2p_json_set_hex(o, "id", self->id.b, 32);
 	json_object_set_new(o, "enr", json_stringn(text, tl));
 	json_object_set_new(o, "seq",
 	    p2p_json_uint(p2p_disc_record(r->d)->seq));
 	emit(r, o);
+	if (cli_ready(r->o->pidfile) != 0) {
+		r->failed = 1;
+		event_base_loopbreak(r->base);
+	}
+}
+
+/* Targets still asked when the run ends: timed out, or interrupted. */
+static void
+unfinished_targets(struct run *r)
+{
+	struct target *t;
+	int err = r->signal ? P2P_EINTERRUPTED : P2P_ETIMEOUT;
+
+	while ((t = TAILQ_FIRST(&r->active)) != NULL) {
+		emit(r, result_record(result_type(r->o->cmd), t->input, err));
+		r->failed = 1;
+		TAILQ_REMOVE(&r->active, t, link);
+		free(t->input);
+		free(t);
+	}
+}
+
+/* The node database --db names; NULL without one (in memory). */
+static struct p2p_nodedb *
+open_db(struct opts *o)
+{
+	struct p2p_nodedb *db;
+	struct p2p_pubkey pub;
+	struct p2p_nodeid id;
+
+	if (o->db_path == NULL)
+		return NULL;
+	p2p_secp_pubkey(&pub, &o->key);
+	p2p_enode_id(&id, &pub);
+	if (p2p_nodedb_open(&db, o->db_path, &id) != 0) {
+		cli_warn("cannot open node database %s: %s", o->db_path,
+		    p2p_nodedb_errmsg(NULL));
+		exit(CLI_FAIL);
+	}
+	o->cfg.db = db;
+	return db;
+}
+
+/* Starts what the subcommand asks.  Returns 0 or -1. */
+static int
+start_cmd(struct run *r)
+{
+	struct opts *o = r->o;
+
+	switch (o->cmd) {
+	case CMD_PING:
+	case CMD_ENR:
+	case CMD_FINDNODE:
+		return start_targets(r);
+	case CMD_LOOKUP:
+	case CMD_RESOLVE:
+		if (!r->has_target)
+			for (size_t i = 0; i < sizeof(r->target.b); i++)
+				r->target.b[i] = (uint8_t)rand();
+		return p2p_disc_lookup(r->d, &r->target, lookup_seen,
+		    lookup_done, r) == 0 ? 0 : -1;
+	case CMD_CRAWL:
+		if ((r->cr = calloc(1, sizeof(*r->cr))) == NULL)
+			return -1;
+		r->cr->r = r;
+		for (size_t i = 0; i < o->cfg.nbootnodes; i++)
+			crawl_add(r->cr, &o->boot[i]);
+		if (o->cfg.db != NULL)
+			p2p_nodedb_foreach(o->cfg.db, crawl_seed, r->cr);
+		crawl_pump(r->cr);
+		return 0;
+	case CMD_SERVE:
+		print_listening(r);
+		return 0;
+	}
+	return -1;
+}
+
+/* The records of work cut short by the timeout or a signal. */
+static void
+finish_cmd(struct run *r)
+{
+	struct opts *o = r->o;
+
+	if (o->cmd <= CMD_FINDNODE) {
+		unfinished_targets(r);
+	} else if (o->cmd == CMD_CRAWL && (r->cr->busy > 0 ||
+	    r->cr->next < r->cr->len)) {
+		json_t *j = cli_record("crawl");
+
+		/* Stopped early: the nodes still in hand. */
+		for (size_t i = 0; i < r->cr->len; i++)
+			if (r->cr->n[i].state == 1)
+				crawl_finish_node(r->cr, i);
+		json_object_set_new(j, "nodes",
+		    json_integer((json_int_t)r->cr->len));
+		json_object_set_new(j, "responsive",
+		    json_integer((json_int_t)r->cr->responded));
+		json_object_set_new(j, "complete", json_false());
+		emit(r, j);
+		if (r->cr->responded == 0 || r->signal)
+			r->failed = 1;
+	} else if ((o->cmd == CMD_LOOKUP || o->cmd == CMD_RESOLVE) &&
+	    !r->finished) {
+		json_t *j = cli_record(o->cmd == CMD_LOOKUP ? "closest" :
+		    "resolve");
+
+		json_object_set_new(j, "ok", json_false());
+		json_object_set_new(j, "error", json_string(p2p_errname(
+		    r->signal ? P2P_EINTERRUPTED : P2P_ETIMEOUT)));
+		emit(r, j);
+		r->failed = 1;
+	}
 }
 
 static void
-timed_out_targets(struct run *r)
+add_timer(struct event *ev, uint64_t ms)
 {
-	for (size_t i = 0; i < r->nt; i++) {
-		if (r->t[i].done)
-			continue;
-		emit(r, result_record(r->o->cmd == CMD_PING ? "pong" :
-		    r->o->cmd == CMD_ENR ? "enr" : "neighbors", &r->t[i],
-		    P2P_ETIMEOUT));
-		r->failed = 1;
-	}
+	struct timeval tv = { (time_t)(ms / 1000),
+	    (suseconds_t)(ms % 1000) * 1000 };
+
+	event_add(ev, &tv);
 }
 
 int
@@ -817,51 +1072,40 @@ main(int argc, char **argv)
 {
 	struct opts o;
 	struct run r;
-	struct p2p_nodedb *db = NULL;
+	struct p2p_nodedb *db;
 	struct event *sigint, *sigterm, *timer;
 	int rc;
 
 	cli_init("p2p-discover");
+	cli_event_log();
 	parse_args(&o, argc, argv);
+	if (o.detach)
+		cli_detach();
 	memset(&r, 0, sizeof(r));
 	r.o = &o;
 	the_run = &r;
+	TAILQ_INIT(&r.active);
 	srand((unsigned)time(NULL) ^ (unsigned)getpid());
-	if (o.cmd <= CMD_FINDNODE) {
-		int n = o.cmd == CMD_FINDNODE ? 1 : o.argc;
-
-		if (cli_each_input(n, o.argv, add_target, &r) < 0)
-			return CLI_FAIL;
-		if (r.nt == 0)
-			return r.failed ? CLI_FAIL : CLI_OK;
-	}
 	if ((o.cmd == CMD_LOOKUP && o.argc == 1) || o.cmd == CMD_RESOLVE) {
 		if (parse_target(&r.target, o.argv[0]) != 0)
-			cli_usage_error(usage, "bad TARGET '%s' (an enode URL or"
-			    " 128 hex: discovery v4 searches by public key)",
-			    o.argv[0]);
+			cli_usage_error(usage, "bad TARGET '%.64s' (an enode "
+			    "URL, enr: record or 128 hex: discovery v4 "
+			    "searches by public key)", o.argv[0]);
 		r.has_target = 1;
 	}
 	if ((r.base = event_base_new()) == NULL)
 		return CLI_FAIL;
-	if (o.db_path != NULL) {
-		struct p2p_pubkey pub;
-		struct p2p_nodeid id;
-
-		p2p_secp_pubkey(&pub, &o.key);
-		p2p_enode_id(&id, &pub);
-		if ((rc = p2p_nodedb_open(&db, o.db_path, &id)) != 0) {
-			cli_warn("%s: %s", o.db_path, p2p_nodedb_errmsg(NULL));
-			return CLI_FAIL;
-		}
-		o.cfg.db = db;
-	}
+	db = open_db(&o);
 	if (o.cmd == CMD_SERVE) {
 		o.cfg.on_event = serve_event;
 		o.cfg.arg = &r;
 	}
+	pick_extip(&o);
+	errno = 0;
 	if ((rc = p2p_disc_new(&r.d, r.base, &o.cfg)) != 0) {
-		cli_warn("cannot start discovery: %s", p2p_strerror(rc));
+		cli_warn("cannot start discovery: %s%s%s", p2p_strerror(rc),
+		    rc == P2P_ENET && errno ? ": " : "",
+		    rc == P2P_ENET && errno ? strerror(errno) : "");
 		p2p_nodedb_close(db);
 		return CLI_FAIL;
 	}
@@ -870,78 +1114,29 @@ main(int argc, char **argv)
 	timer = evtimer_new(r.base, timeout_cb, &r);
 	event_add(sigint, NULL);
 	event_add(sigterm, NULL);
-	if (o.timeout_ms) {
-		struct timeval tv = { (time_t)(o.timeout_ms / 1000),
-		    (suseconds_t)(o.timeout_ms % 1000) * 1000 };
-
-		event_add(timer, &tv);
-	}
-	switch (o.cmd) {
-	case CMD_PING:
-	case CMD_ENR:
-	case CMD_FINDNODE:
-		start_targets(&r);
-		break;
-	case CMD_LOOKUP:
-	case CMD_RESOLVE:
-		if (!r.has_target)
-			for (size_t i = 0; i < sizeof(r.target.b); i++)
-				r.target.b[i] = (uint8_t)rand();
-		rc = p2p_disc_lookup(r.d, &r.target, lookup_seen, lookup_done,
-		    &r);
-		break;
-	case CMD_CRAWL:
-		if ((r.cr = calloc(1, sizeof(*r.cr))) == NULL)
-			return CLI_FAIL;
-		r.cr->r = &r;
-		for (size_t i = 0; i < o.cfg.nbootnodes; i++)
-			crawl_add(r.cr, &o.boot[i]);
-		if (db != NULL)
-			p2p_nodedb_foreach(db, crawl_seed, r.cr);
-		crawl_pump(r.cr);
-		break;
-	case CMD_SERVE:
-		print_listening(&r);
-		break;
-	}
-	if (r.nt == 0 || r.ndone < r.nt)
-		event_base_dispatch(r.base);
-	if (o.cmd <= CMD_FINDNODE)
-		timed_out_targets(&r);
-	else if (o.cmd == CMD_CRAWL && (r.cr->busy > 0 ||
-	    r.cr->next < r.cr->len)) {
-		json_t *j = cli_record("crawl");
-
-		/* Stopped by the timeout: the nodes still in hand. */
-		for (size_t i = 0; i < r.cr->len; i++)
-			if (r.cr->n[i].state == 1)
-				crawl_finish_node(r.cr, i);
-		json_object_set_new(j, "nodes", json_integer((json_int_t)r.cr->len));
-		json_object_set_new(j, "responded",
-		    json_integer((json_int_t)r.cr->responded));
-		json_object_set_new(j, "complete", json_false());
-		cli_emit(j);
-	} else if ((o.cmd == CMD_LOOKUP || o.cmd == CMD_RESOLVE) &&
-	    !r.finished) {
-		json_t *j = cli_record(o.cmd == CMD_LOOKUP ? "closest" :
-		    "resolve");
-
-		json_object_set_new(j, "ok", json_false());
-		json_object_set_new(j, "error", json_string("ETIMEOUT"));
-		cli_emit(j);
+	if (o.timeout_ms)
+		add_timer(timer, o.timeout_ms);
+	if (start_cmd(&r) != 0) {
+		cli_warn("cannot start: out of memory or too many requests");
 		r.failed = 1;
+	} else {
+		event_base_dispatch(r.base);
 	}
+	finish_cmd(&r);
 	if (r.cr != NULL)
 		crawl_free(r.cr);
+	cli_input_free(r.in);
 	p2p_disc_free(r.d);
 	p2p_nodedb_close(db);
 	event_free(sigint);
 	event_free(sigterm);
 	event_free(timer);
 	event_base_free(r.base);
-	for (size_t i = 0; i < r.nt; i++)
-		free(r.t[i].input);
-	free(r.t);
 	p2p_wipe(&o.key, sizeof(o.key));
+	cli_pidfile_remove();
+	/* serve's normal end is a signal; any other command stopped by one
+	 * did not finish. */
+	if (r.signal && o.cmd != CMD_SERVE)
+		return 128 + r.signal;
 	return r.failed ? CLI_FAIL : CLI_OK;
 }

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -45,6 +46,11 @@ static const char options[] =
     "      --handshake-timeout DUR  deadline of each handshake (default"
     " 5s)\n"
     "      --timeout DUR        exit 1 if --count is not reached by then\n"
+    "      --max-pending N      handshakes in progress at once (default"
+    " 50)\n"
+    "      --pidfile FILE       write our pid to FILE once listening\n"
+    "      --detach             run in the background; return once"
+    " listening\n"
     "      --session            one peer; commands on stdin after the"
     " Hello\n"
     "      --linger DUR         --session: wait DUR after end of input"
@@ -58,8 +64,9 @@ struct opts {
 	struct sockaddr_storage addr;
 	socklen_t addrlen;
 	int stage;
-	uint64_t count, reason, timeout_ms, linger_ms;
-	int session;
+	uint64_t count, reason, timeout_ms, linger_ms, max_pending;
+	int session, detach;
+	const char *pidfile;
 };
 
 struct peer {
@@ -70,6 +77,7 @@ struct peer {
 	struct peer_session *sess;
 	uint64_t t0, t_auth;
 	int reached;
+	int pending;		/* counted in l->pending */
 	struct peer *next, **prevp;
 };
 
@@ -78,13 +86,26 @@ struct listen {
 	struct opts *o;
 	struct evconnlistener *lis;
 	struct peer *peers;
-	uint64_t accepted, ended;
+	uint64_t accepted, ended, pending;
 	int failed;
+	int signal;		/* the signal that stopped us, 0 none */
+	int paused;		/* accepting stopped: LISTEN_* reasons */
+	struct event *retry;	/* accepting again after an error */
+	time_t error_shown;	/* last accept error reported */
+	uint64_t errors_hidden;
 };
+
+/* Why accepting is paused: more connections would exceed --count, the
+ * handshakes in progress are at --max-pending, or accept failed (out of
+ * file descriptors) and we wait a moment before trying again. */
+enum { LISTEN_COUNT = 1, LISTEN_PENDING = 2, LISTEN_BACKOFF = 4 };
+#define ACCEPT_RETRY_MS 200
+#define ACCEPT_REPORT_S 10
 
 enum { OPT_ADDR = 256, OPT_NODEKEY, OPT_NODEKEYHEX, OPT_COUNT, OPT_STAGE,
 	OPT_CAPS, OPT_NAME, OPT_NO_SNAPPY, OPT_REQUIRE_CAPS, OPT_REASON,
-	OPT_HS_TIMEOUT, OPT_TIMEOUT, OPT_SESSION, OPT_LINGER };
+	OPT_HS_TIMEOUT, OPT_TIMEOUT, OPT_SESSION, OPT_LINGER, OPT_MAX_PENDING,
+	OPT_PIDFILE, OPT_DETACH };
 
 static const struct option longopts[] = {
 	{ "addr", required_argument, NULL, OPT_ADDR },
@@ -101,6 +122,9 @@ static const struct option longopts[] = {
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ "session", no_argument, NULL, OPT_SESSION },
 	{ "linger", required_argument, NULL, OPT_LINGER },
+	{ "max-pending", required_argument, NULL, OPT_MAX_PENDING },
+	{ "pidfile", required_argument, NULL, OPT_PIDFILE },
+	{ "detach", no_argument, NULL, OPT_DETACH },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -109,7 +133,7 @@ static const struct option longopts[] = {
 static void
 bad_value(const char *name, const char *arg)
 {
-	cli_usage_error(usage, "invalid value '%s' for --%s", arg, name);
+	cli_bad_value(usage, name, arg);
 }
 
 /* "IP:PORT", "[IPv6]:PORT", or a bare IP (port 30303). */
@@ -158,20 +182,44 @@ parse_addr(struct opts *o, const char *s)
 	return 0;
 }
 
+/* Options that would do nothing in the mode asked for are mistakes. */
+static void
+check_modes(const struct opts *o, unsigned given)
+{
+#define GIVEN(opt) (given & (1u << ((opt) - OPT_ADDR)))
+	if (o->session && o->stage != STAGE_NONE)
+		cli_usage_error(usage, "--session and --stage do not mix");
+	if (!o->session && GIVEN(OPT_LINGER))
+		cli_usage_error(usage, "--linger applies to --session only");
+	if (GIVEN(OPT_REASON) && o->stage == STAGE_NONE)
+		cli_usage_error(usage, "--reason applies to --stage only");
+	if (GIVEN(OPT_TIMEOUT) && !o->count && !o->session)
+		cli_usage_error(usage, "--timeout limits --count (or "
+		    "--session); without either, stop p2p-listen with a "
+		    "signal");
+	if (o->detach && o->session)
+		cli_usage_error(usage, "--detach and --session do not mix");
+#undef GIVEN
+}
+
 static void
 parse_args(struct opts *o, int argc, char **argv)
 {
 	const char *nodekey = NULL, *nodekeyhex = NULL;
 	uint64_t ms;
+	unsigned given = 0;
 	int c;
 
 	o->stage = STAGE_NONE;
 	o->linger_ms = 1000;
+	o->max_pending = 50;
 	o->cfg.hello.version = P2P_PROTO_VERSION;
 	snprintf(o->cfg.hello.client, sizeof(o->cfg.hello.client),
 	    "p2pcore/v%s", P2P_VERSION_STRING);
 	parse_addr(o, "127.0.0.1:30303");
 	while ((c = getopt_long(argc, argv, "hV", longopts, NULL)) != -1) {
+		if (c >= OPT_ADDR)
+			given |= 1u << (c - OPT_ADDR);
 		switch (c) {
 		case OPT_ADDR:
 			if (parse_addr(o, optarg) != 0)
@@ -179,6 +227,13 @@ parse_args(struct opts *o, int argc, char **argv)
 			break;
 		case OPT_NODEKEY: nodekey = optarg; break;
 		case OPT_NODEKEYHEX: nodekeyhex = optarg; break;
+		case OPT_MAX_PENDING:
+			if (cli_parse_u64(optarg, &o->max_pending) != 0 ||
+			    o->max_pending == 0)
+				bad_value("max-pending", optarg);
+			break;
+		case OPT_PIDFILE: o->pidfile = optarg; break;
+		case OPT_DETACH: o->detach = 1; break;
 		case OPT_COUNT:
 			if (cli_parse_u64(optarg, &o->count) != 0 ||
 			    o->count == 0)
@@ -230,8 +285,7 @@ parse_args(struct opts *o, int argc, char **argv)
 		cli_usage_error(usage, "unexpected argument '%s'", argv[optind]);
 	if (nodekey && nodekeyhex)
 		cli_usage_error(usage, "give --nodekey or --nodekeyhex, not both");
-	if (o->session && o->stage != STAGE_NONE)
-		cli_usage_error(usage, "--session and --stage do not mix");
+	check_modes(o, given);
 	if (o->session)
 		o->count = 1;
 	if (cli_node_key(&o->key, nodekey, nodekeyhex, 0) != 0)
@@ -258,9 +312,38 @@ emit(struct listen *l, json_t *o)
 	}
 }
 
+/* Pauses or resumes accepting for one reason; accepting goes on only
+ * when no reason is left. */
+static void
+set_paused(struct listen *l, int why, int on)
+{
+	int was = l->paused;
+
+	l->paused = on ? l->paused | why : l->paused & ~why;
+	if (was && !l->paused)
+		evconnlistener_enable(l->lis);
+	else if (!was && l->paused)
+		evconnlistener_disable(l->lis);
+}
+
+/* A handshake ended (Hellos exchanged, or the connection closed). */
+static void
+handshake_over(struct peer *p)
+{
+	struct listen *l = p->l;
+
+	if (!p->pending)
+		return;
+	p->pending = 0;
+	l->pending--;
+	if (l->pending < l->o->max_pending)
+		set_paused(l, LISTEN_PENDING, 0);
+}
+
 static void
 peer_free(struct peer *p)
 {
+	handshake_over(p);
 	p2p_conn_free(p->c);
 	peer_session_free(p->sess);
 	if (p->next != NULL)
@@ -302,7 +385,8 @@ closed(struct peer *p, const struct p2p_conn_ev *ev)
 	emit(l, o);
 	peer_free(p);
 	l->ended++;
-	if (l->o->count && l->ended >= l->o->count)
+	if ((l->o->count && l->ended >= l->o->count) ||
+	    (l->signal && l->peers == NULL))
 		event_base_loopbreak(l->base);
 }
 
@@ -329,6 +413,7 @@ conn_cb(struct p2p_conn *c, const struct p2p_conn_ev *ev, void *arg)
 		reach(p, STAGE_AUTH);
 		break;
 	case P2P_CONN_EV_HELLO:
+		handshake_over(p);
 		o = peer_record(p, "hello");
 		json_object_set_new(o, "remote", peer_remote_json(c));
 		json_object_set_new(o, "ms", peer_ms(p->t_auth,
@@ -410,9 +495,13 @@ accept_cb(struct evconnlistener *lis, evutil_socket_t fd,
 	p->prevp = &l->peers;
 	l->peers = p;
 	emit(l, peer_record(p, "accept"));
-	/* Enough connections taken: the rest wait in the backlog, unserved. */
+	/* Enough connections taken, or enough handshakes under way (geth's
+	 * MaxPendingPeers): the rest wait in the kernel's backlog. */
 	if (l->o->count && l->accepted >= l->o->count)
-		evconnlistener_disable(l->lis);
+		set_paused(l, LISTEN_COUNT, 1);
+	p->pending = 1;
+	if (++l->pending >= l->o->max_pending)
+		set_paused(l, LISTEN_PENDING, 1);
 	cfg.base = l->base;
 	cfg.cb = conn_cb;
 	cfg.arg = p;
@@ -425,13 +514,85 @@ accept_cb(struct evconnlistener *lis, evutil_socket_t fd,
 }
 
 static void
-stop_cb(evutil_socket_t fd, short what, void *arg)
+retry_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct listen *l = arg;
 
 	(void)fd;
-	if (what & EV_TIMEOUT)
-		l->failed = 1;
+	(void)what;
+	set_paused(l, LISTEN_BACKOFF, 0);
+}
+
+/* accept failed, most often for want of file descriptors: retrying at
+ * once would spin, so wait a moment (as geth's listen loop does), and
+ * say so in a record once per period rather than once per attempt. */
+static void
+accept_error_cb(struct evconnlistener *lis, void *arg)
+{
+	struct listen *l = arg;
+	struct timeval tv = { 0, ACCEPT_RETRY_MS * 1000 };
+	int e = EVUTIL_SOCKET_ERROR();
+	time_t now = time(NULL);
+
+	(void)lis;
+	set_paused(l, LISTEN_BACKOFF, 1);
+	evtimer_add(l->retry, &tv);
+	if (now - l->error_shown < ACCEPT_REPORT_S) {
+		l->errors_hidden++;
+		return;
+	} else {
+		json_t *o = cli_record("error");
+		char detail[200];
+
+		snprintf(detail, sizeof(detail), "accept: %s (open-files limit "
+		    "%llu); accepting again in %d ms", strerror(e),
+		    cli_nofile_limit(), ACCEPT_RETRY_MS);
+		json_object_set_new(o, "error", json_string("ENET"));
+		json_object_set_new(o, "detail", json_string(detail));
+		json_object_set_new(o, "nofile_limit",
+		    json_integer((json_int_t)cli_nofile_limit()));
+		json_object_set_new(o, "since_last",
+		    json_integer((json_int_t)l->errors_hidden));
+		l->error_shown = now;
+		l->errors_hidden = 0;
+		emit(l, o);
+	}
+}
+
+/* A signal: peers hear "client quitting" and we end once they are gone
+ * (their Disconnects get at most a second to be written). */
+static void
+signal_cb(evutil_socket_t sig, short what, void *arg)
+{
+	struct listen *l = arg;
+
+	(void)what;
+	if (l->signal || l->peers == NULL) {
+		l->signal = (int)sig;
+		event_base_loopbreak(l->base);
+		return;
+	}
+	l->signal = (int)sig;
+	set_paused(l, LISTEN_COUNT, 1);
+	for (struct peer *p = l->peers; p != NULL; p = p->next)
+		p2p_conn_disconnect(p->c, P2P_DISC_QUITTING);
+}
+
+static void
+timeout_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct listen *l = arg;
+	json_t *o = cli_record("timeout");
+
+	(void)fd;
+	(void)what;
+	cli_warn("--timeout reached: %llu of %llu connections ended",
+	    (unsigned long long)l->ended, (unsigned long long)l->o->count);
+	json_object_set_new(o, "ended", json_integer((json_int_t)l->ended));
+	json_object_set_new(o, "count",
+	    json_integer((json_int_t)l->o->count));
+	emit(l, o);
+	l->failed = 1;
 	event_base_loopbreak(l->base);
 }
 
@@ -441,9 +602,8 @@ listening(struct listen *l)
 	struct sockaddr_storage ss;
 	socklen_t sl = sizeof(ss);
 	struct p2p_node node;
-	char addr[64], url[P2P_ENODE_URL_MAX];
-	size_t urllen = sizeof(url);
-	json_t *o;
+	char addr[64];
+	json_t *o, *nj;
 
 	if (getsockname(evconnlistener_get_fd(l->lis), (struct sockaddr *)&ss,
 	    &sl) != 0)
@@ -465,11 +625,13 @@ listening(struct listen *l)
 		node.tcp = ntohs(in6->sin6_port);
 	}
 	node.udp = node.tcp;
+	p2p_enode_id(&node.id, &node.pub);
 	l->o->cfg.hello.listen_port = node.tcp;
-	p2p_enode_format(url, &urllen, &node);
 	o = cli_record("listening");
 	json_object_set_new(o, "addr", json_string(addr));
-	json_object_set_new(o, "enode", json_string(url));
+	nj = p2p_json_node(&node);
+	json_object_update(o, nj);
+	json_decref(nj);
 	emit(l, o);
 	return 0;
 }
@@ -485,8 +647,12 @@ main(int argc, char **argv)
 	memset(&l, 0, sizeof(l));
 	cli_init("p2p-listen");
 	signal(SIGPIPE, SIG_IGN);
+	cli_raise_nofile();
+	cli_event_log();
 	parse_args(&o, argc, argv);
 	l.o = &o;
+	if (o.detach)
+		cli_detach();
 	if ((l.base = peer_base_new(o.session)) == NULL) {
 		cli_warn("cannot create an event loop");
 		return CLI_FAIL;
@@ -499,20 +665,24 @@ main(int argc, char **argv)
 		event_base_free(l.base);
 		return CLI_FAIL;
 	}
+	evconnlistener_set_error_cb(l.lis, accept_error_cb);
 	if (listening(&l) != 0) {
 		cli_warn("cannot read the listening address: %s",
 		    strerror(errno));
 		return CLI_FAIL;
 	}
-	sigint = evsignal_new(l.base, SIGINT, stop_cb, &l);
-	sigterm = evsignal_new(l.base, SIGTERM, stop_cb, &l);
+	if (cli_ready(o.pidfile) != 0)
+		return CLI_FAIL;
+	sigint = evsignal_new(l.base, SIGINT, signal_cb, &l);
+	sigterm = evsignal_new(l.base, SIGTERM, signal_cb, &l);
+	l.retry = evtimer_new(l.base, retry_cb, &l);
 	evsignal_add(sigint, NULL);
 	evsignal_add(sigterm, NULL);
 	if (o.timeout_ms) {
 		struct timeval tv = { (time_t)(o.timeout_ms / 1000),
 		    (suseconds_t)(o.timeout_ms % 1000) * 1000 };
 
-		timer = evtimer_new(l.base, stop_cb, &l);
+		timer = evtimer_new(l.base, timeout_cb, &l);
 		evtimer_add(timer, &tv);
 	}
 	if (!l.failed)
@@ -522,9 +692,15 @@ main(int argc, char **argv)
 	evconnlistener_free(l.lis);
 	event_free(sigint);
 	event_free(sigterm);
+	event_free(l.retry);
 	if (timer != NULL)
 		event_free(timer);
 	event_base_free(l.base);
 	p2p_wipe(&o.key, sizeof(o.key));
+	cli_pidfile_remove();
+	/* Without --count a signal is how p2p-listen ends; with one not yet
+	 * reached, the work was cut short. */
+	if (l.signal && o.count && l.ended < o.count)
+		return 128 + l.signal;
 	return l.failed ? CLI_FAIL : CLI_OK;
 }

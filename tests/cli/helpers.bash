@@ -4,7 +4,8 @@ bats_require_minimum_version 1.5.0
 
 : "${P2P_BIN:=$BATS_TEST_DIRNAME/../../build/bin}"
 export PATH="$P2P_BIN:$PATH"
-: "${BATS_TEST_TIMEOUT:=60}"
+# A hang guard only: tests wait for conditions, never for time.
+: "${BATS_TEST_TIMEOUT:=600}"
 
 EIP778_KEY=b71c71a67e1177ad4e901695e1b4b9ee17ae16c6668d313eac2f96dbcda3f291
 EIP778_PUB=ca634cae0d49acb401d8a4c6b6fe8c55b70d115bf400769cc1400f3258cd31387574077f301b421bc84df7266c44e9e6d569fc56be00812904767bf5ccd1fc7f

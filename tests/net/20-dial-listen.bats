@@ -66,7 +66,7 @@ load helpers
 # goes on.
 @test "the largest message passes, one byte more is refused" {
 	local n=$(((1 << 24) - 2))
-	start_listen --session --no-snappy --linger 60s </dev/null
+	start_listen --session --no-snappy --linger 60s --caps foo/1 </dev/null
 	{
 		printf '{"type":"send","code":16,"data":"0x'
 		printf '%0*d' $((2 * n)) 0
@@ -74,38 +74,39 @@ load helpers
 		printf '%0*d' $((2 * n + 2)) 0
 		printf '"}\n{"type":"send","code":17,"data":"0xc0"}\n'
 	} >"$TMP/sends"
-	run -0 --separate-stderr p2p-dial --session --linger 5s "$ENODE" <"$TMP/sends"
+	run -0 --separate-stderr p2p-dial --session --linger 5s --caps foo/1 "$ENODE" <"$TMP/sends"
 	jqo '.type == "dial" and .ok' "${lines[0]}"
 	# Slow builds may see a Pong (a msg record) too; the error is the only one.
 	printf '%s\n' "${lines[@]}" | jq -se '[.[] | select(.type == "error") | .error] == ["ETOOBIG"]'
 	wait_listen
-	listen_records msg | jq -se --argjson n "$n" '[.[] | select(.cap != "p2p") | [.code, .size]] == [[16, $n], [17, 1]]'
+	listen_records msg | jq -se --argjson n "$n" '[.[] | select(.cap != "p2p") | [.code, .size]] == [[0, $n], [1, 1]]'
 }
 
 @test "with snappy the limit is on the uncompressed payload" {
 	local n=$(((1 << 24) - 1))
-	start_listen --session --linger 60s </dev/null
+	start_listen --session --linger 60s --caps foo/1 </dev/null
 	{
 		printf '{"type":"send","code":16,"data":"0x'
 		printf '%0*d' $((2 * n)) 0
 		printf '"}\n'
 	} >"$TMP/sends"
-	run -0 --separate-stderr p2p-dial --session --linger 3s "$ENODE" <"$TMP/sends"
+	run -0 --separate-stderr p2p-dial --session --linger 3s --caps foo/1 "$ENODE" <"$TMP/sends"
 	wait_listen
 	listen_records msg | jq -se --argjson n "$n" '[.[] | select(.cap != "p2p") | .size] == [$n]'
 }
 
 @test "garbage and oversized handshakes are refused, the listener goes on" {
 	start_listen --count 4
+	# Each connection's end is waited for, so the records come in order.
 	# An EIP-8 size prefix of 65535: over 2 KiB, refused unread.
 	printf '\377\377' >/dev/tcp/127.0.0.1/"$LPORT"
-	sleep 0.2
+	wait_for lines_ge 1 listen_records disconnect
 	# 400 bytes of noise behind a 256-byte prefix: decryption fails.
 	{ printf '\001\000'; head -c 398 /dev/urandom; } >/dev/tcp/127.0.0.1/"$LPORT"
-	sleep 0.2
+	wait_for lines_ge 2 listen_records disconnect
 	# 307 bytes, neither a legacy auth nor a whole EIP-8 one (prefix 1024).
 	{ printf '\004'; head -c 306 /dev/zero; } >/dev/tcp/127.0.0.1/"$LPORT"
-	sleep 0.2
+	wait_for lines_ge 3 listen_records disconnect
 	run -0 p2p-dial "$ENODE"
 	jqo '.ok'
 	wait_listen
@@ -117,15 +118,15 @@ load helpers
 
 @test "a peer stalling mid-handshake is cut off at the deadline, nothing leaks" {
 	start_listen --handshake-timeout 1s
-	sleep 0.2
 	base=$(fd_count "$LPID")
 	exec 4<>/dev/tcp/127.0.0.1/"$LPORT"
 	printf '\001\002\003' >&4
-	sleep 0.3
+	wait_for lines_ge 1 listen_records accept
 	[ "$(fd_count "$LPID")" -gt "$base" ]
-	sleep 1.5
+	# The peer still holds its end open: only the deadline ends it.
+	wait_for lines_ge 1 listen_records disconnect
 	listen_records disconnect | jq -se '.[0].error == "ETIMEOUT" and .[0].phase == "tcp"'
-	[ "$(fd_count "$LPID")" = "$base" ]
+	wait_for fds_are "$base" "$LPID"
 	exec 4<&-
 }
 
@@ -135,7 +136,7 @@ load helpers
 	start_listen --session --linger 60s </dev/null
 	p2p-dial --session --linger 60s "$ENODE" </dev/null >/dev/null 3>&- &
 	local busy=$!
-	sleep 0.5
+	wait_for lines_ge 1 listen_records hello
 	run -1 p2p-dial --handshake-timeout 500ms "$ENODE"
 	kill "$busy"
 	jqo '(.ok | not) and .phase == "tcp" and .error == "ETIMEOUT"'
@@ -196,14 +197,14 @@ load helpers
 }
 
 @test "1000 handshakes in a row: no fd or memory growth in the listener" {
-	start_listen --stage hello
+	start_listen
 	yes "$ENODE" | head -100 | p2p-dial --stage hello --stdin >/dev/null
-	sleep 0.3
+	wait_for lines_ge 100 listen_records disconnect
 	fds=$(fd_count "$LPID")
 	rss=$(rss_kb "$LPID")
 	run -0 --separate-stderr bash -c "yes '$ENODE' | head -1000 | p2p-dial --stage hello --stdin | jq -s '[.[] | select(.ok)] | length'"
 	[ "$output" = 1000 ]
-	sleep 0.3
+	wait_for lines_ge 1100 listen_records disconnect
 	[ "$(listen_records disconnect | wc -l)" = 1100 ]
 	echo "fds $fds -> $(fd_count "$LPID"), rss ${rss} kB -> $(rss_kb "$LPID") kB"
 	[ "$(fd_count "$LPID")" = "$fds" ]

@@ -19,7 +19,7 @@ teardown() {
 	jqo '.type == "pong" and .ok and .error == null and .rtt_ms > 0 and .enr_seq >= 1'
 	run -0 p2p-discover requestenr "$B"
 	jqo '.type == "enr" and .ok and .id == "'"$EIP778_ID"'" and .ip == "127.0.0.1"
-	    and .udp == ('"${B##*:}"' | tonumber) and .scheme == "v4"'
+	    and .udp == '"$(head -1 "$TMP/boot.out" | jq .udp)"' and .scheme == "v4"'
 	# The record served is the one serve printed.
 	[ "$(jq -r .enr <<<"$output")" = "$(head -1 "$TMP/boot.out" | jq -r .enr)" ]
 	run -0 p2p-discover findnode "$B"
@@ -42,18 +42,23 @@ teardown() {
 	run -0 p2p-discover ping --netrestrict 127.0.0.0/8 "$(enode_of boot)"
 }
 
+# refreshed_ge N: the n* nodes have ended N refresh rounds between them.
+refreshed_ge() {
+	[ "$(cat "$TMP"/n*.out | jq -s '[.[] | select(.type == "refreshed")] | length')" -ge "$1" ]
+}
+
+# added_ge N NAME: node NAME has added N nodes to its table (or more).
+added_ge() {
+	[ "$(jq -s '[.[] | select(.type == "added")] | length' "$TMP/$2.out")" -ge "$1" ]
+}
+
 @test "21 nodes find each other; lookups find the 16 closest; a crawl finds all 21" {
 	start_serve boot
 	B=$(enode_of boot)
 	for i in $(seq 20); do start_serve "n$i" --bootnodes "$B" --refresh 2s; done
 	# Two refresh rounds each (a self lookup and three random ones): the
 	# first meets the nodes that came before, the second those after.
-	for _ in $(seq 200); do
-		n=$(cat "$TMP"/n*.out | jq -s '[.[] | select(.type == "refreshed")] | length')
-		[ "$n" -ge 40 ] && break
-		sleep 0.1
-	done
-	[ "$n" -ge 40 ]
+	wait_for refreshed_ge 40
 	cat "$TMP"/*.out | jq -r 'select(.type == "listening") | .enode' | sort >"$TMP/all"
 	[ "$(wc -l <"$TMP/all")" = 21 ]
 	# Each node's table, replayed from its events, holds the other 20.
@@ -73,7 +78,7 @@ teardown() {
 	printf '%s\n' "${lines[@]}" | jq -r 'select(.type == "node" and .responded) | .enode' | sort >"$TMP/crawled"
 	diff "$TMP/all" "$TMP/crawled"
 	printf '%s\n' "${lines[@]}" | tail -1
-	printf '%s\n' "${lines[@]}" | jq -se '.[-1] == {"type": "crawl", "nodes": 21, "responded": 21, "complete": true}'
+	printf '%s\n' "${lines[@]}" | jq -se '.[-1] == {"type": "crawl", "nodes": 21, "responsive": 21, "complete": true}'
 	# The crawl's output feeds other tools as it is.
 	printf '%s\n' "${lines[@]}" >"$TMP/crawl.ndjson"
 	run -0 --separate-stderr p2p-discover ping "${tool[@]}" <"$TMP/crawl.ndjson"
@@ -104,22 +109,33 @@ teardown() {
 		key=${key%@*}
 		run -0 --separate-stderr p2p-discover lookup "${tool[@]}" --bootnodes "$from" "$key"
 		got=$(printf '%s\n' "${lines[@]}" | jq -r 'select(.type == "closest") | .nodes[].id')
-		want=$(cat "$TMP"/*.out | jq -r 'select(.type == "listening") | .id' |
-		    xor_sort "$(printf '%s\n' "${lines[@]}" | jq -r 'select(.type == "closest") | .target_id')" | head -16)
+		want=$(xor_sort "$(printf '%s\n' "${lines[@]}" | jq -r 'select(.type == "closest") | .target_id')" <"$TMP/ids" | head -16)
 		diff <(echo "$got") <(echo "$want")
 	done
 }
 
-# xor_sort TARGET: the IDs on stdin sorted by XOR distance to TARGET.
+# xor_sort TARGET: the IDs on stdin sorted by XOR distance to TARGET (one
+# awk, nibble by nibble: bash arithmetic would fork per ID).
 xor_sort() {
-	local t=$1 id
-	while read -r id; do
-		local d=""
-		for i in 0 16 32 48; do
-			d+=$(printf '%016x' $(( 0x${id:i:8}${id:i+8:8} ^ 0x${t:i:8}${t:i+8:8} )))
-		done
-		echo "$d $id"
-	done | sort | cut -d' ' -f2
+	awk -v t="$1" 'BEGIN {
+		h = "0123456789abcdef"
+		for (a = 0; a < 16; a++) {
+			v[substr(h, a + 1, 1)] = a
+			for (b = 0; b < 16; b++) {
+				x = 0
+				for (k = 1; k < 16; k *= 2)
+					if (int(a / k) % 2 != int(b / k) % 2)
+						x += k
+				xo[a, b] = substr(h, x + 1, 1)
+			}
+		}
+	}
+	{
+		d = ""
+		for (i = 1; i <= 64; i++)
+			d = d xo[v[substr($1, i, 1)], v[substr(t, i, 1)]]
+		print d, $1
+	}' | sort | cut -d' ' -f2
 }
 
 @test "serve with --db: a restart without bootnodes comes back with its table seeded" {
@@ -127,10 +143,7 @@ xor_sort() {
 	B=$(enode_of boot)
 	start_serve a --nodekey "$TMP/a.key" --db "$TMP/a.db" --bootnodes "$B"
 	for i in 1 2 3; do start_serve "n$i" --bootnodes "$B"; done
-	for _ in $(seq 100); do
-		[ "$(jq -s '[.[] | select(.type == "added")] | length' "$TMP/a.out")" -ge 4 ] && break
-		sleep 0.1
-	done
+	wait_for added_ge 4 a
 	first=$(enode_of a)
 	kill -TERM "$PID_a"
 	wait "$PID_a"
@@ -138,23 +151,20 @@ xor_sort() {
 	[ "$(enode_of a2 | cut -d@ -f1)" = "$(echo "$first" | cut -d@ -f1)" ]
 	# The record's seq grew across the restart.
 	[ "$(head -1 "$TMP/a2.out" | jq .seq)" -gt "$(head -1 "$TMP/a.out" | jq .seq)" ]
-	for _ in $(seq 100); do
-		[ "$(jq -s '[.[] | select(.type == "added")] | length' "$TMP/a2.out")" -ge 4 ] && break
-		sleep 0.1
-	done
-	jq -se '[.[] | select(.type == "added")] | length >= 4' "$TMP/a2.out"
+	wait_for added_ge 4 a2
 }
 
 @test "crawl --db: the key is kept beside it, and a later crawl resumes without bootnodes" {
 	start_serve boot
 	B=$(enode_of boot)
 	for i in 1 2 3; do start_serve "n$i" --bootnodes "$B"; done
-	sleep 1
+	# The crawl starts from boot: it must know the three first.
+	wait_for added_ge 3 boot
 	run -0 --separate-stderr p2p-discover crawl --db "$TMP/crawl.db" --bootnodes "$B"
-	printf '%s\n' "${lines[@]}" | jq -se '.[-1] | .nodes == 4 and .responded == 4'
+	printf '%s\n' "${lines[@]}" | jq -se '.[-1] | .nodes == 4 and .responsive == 4'
 	[ "$(stat -c %a "$TMP/crawl.db.key")" = 600 ]
 	run -0 --separate-stderr p2p-discover crawl --db "$TMP/crawl.db"
-	printf '%s\n' "${lines[@]}" | jq -se '.[-1] | .nodes == 4 and .responded == 4'
+	printf '%s\n' "${lines[@]}" | jq -se '.[-1] | .nodes == 4 and .responsive == 4'
 }
 
 @test "our record keeps its seq while nothing changes, and takes the next when the endpoint does" {
@@ -167,9 +177,12 @@ xor_sort() {
 	jqo '.seq == 2' "${lines[0]}"
 }
 
-@test "make run's script: five serve nodes on loopback, crawled, all found, all stopped" {
-	run -0 --separate-stderr env P2P_BIN="$P2P_BIN" SETTLE=2 sh "$BATS_TEST_DIRNAME/../../scripts/localnet.sh"
+@test "make run's script: five nodes (RLPx and discovery) on loopback, crawled, all dialled, all stopped" {
+	run -0 --separate-stderr env P2P_BIN="$P2P_BIN" sh "$BATS_TEST_DIRNAME/../../scripts/localnet.sh"
 	[[ $stderr == *"crawl found 5 of 5 nodes"* ]]
-	printf '%s\n' "${lines[@]}" | jq -se '.[-1] == {"type": "crawl", "nodes": 5, "responded": 5, "complete": true}'
+	[[ $stderr == *"dialled 5 of 5 nodes through the Hello exchange"* ]]
+	printf '%s\n' "${lines[@]}" | jq -se '[.[] | select(.type == "crawl")] == [{"type": "crawl", "nodes": 5, "responsive": 5, "complete": true}]'
+	# Every node the crawl found announced the TCP port its listener has.
+	printf '%s\n' "${lines[@]}" | jq -se '[.[] | select(.type == "dial") | .ok and .remote.listen_port > 0] == [true, true, true, true, true]'
 	! pgrep -f "p2p-localnet" >/dev/null
 }

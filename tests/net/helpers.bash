@@ -2,30 +2,53 @@
 # root, tests/check.sh runs them in a private network namespace).
 load ../cli/helpers
 
+# A hang guard, never a speed assumption: how long wait_for waits for a
+# condition before it gives up (a loaded 2-core machine under ASan is
+# slow, never this slow).
+: "${HANG_GUARD:=120}"
+
+# wait_for CMD...: runs CMD until it succeeds (every 50 ms); fails after
+# HANG_GUARD seconds.
+wait_for() {
+	local end=$((SECONDS + HANG_GUARD))
+	until "$@"; do
+		if [ "$SECONDS" -ge "$end" ]; then
+			echo "gave up waiting for: $*" >&2
+			return 1
+		fi
+		sleep 0.05
+	done
+}
+
+# nonempty FILE: FILE exists and has something in it.
+nonempty() { [ -s "$1" ]; }
+
+# lines_ge N CMD...: CMD prints at least N lines.
+lines_ge() { [ "$("${@:2}" | wc -l)" -ge "$1" ]; }
+
+# fds_are N PID: the process holds exactly N file descriptors.
+fds_are() { [ "$(fd_count "$2")" = "$1" ]; }
+
 # start_listen ARGS...: p2p-listen on 127.0.0.1:0 in the background,
 # output in $TMP/listen.out; sets LPID, ENODE, LPORT once it listens.
 start_listen() {
 	# <&0: without an explicit redirection a background job reads /dev/null.
+	rm -f "$TMP/listen.out"	# a previous listener's must not count
 	p2p-listen --addr 127.0.0.1:0 "$@" <&0 >"$TMP/listen.out" 2>"$TMP/listen.err" &
 	LPID=$!
-	for _ in $(seq 100); do
-		[ -s "$TMP/listen.out" ] && break
-		sleep 0.05
-	done
+	wait_for nonempty "$TMP/listen.out"
 	ENODE=$(head -1 "$TMP/listen.out" | jq -r .enode)
 	LPORT=${ENODE##*:}
 	[[ $ENODE == enode://* ]]
 }
 
-# wait_listen: waits (at most 30 s) for the listener to exit by itself.
+# wait_listen: waits for the listener to exit by itself; its status.
 wait_listen() {
-	for _ in $(seq 600); do
-		kill -0 "$LPID" 2>/dev/null || { wait "$LPID"; return $?; }
-		sleep 0.05
-	done
-	echo "listener did not exit" >&2
-	return 1
+	wait_for exited "$LPID" || return 1
+	wait "$LPID"
 }
+
+exited() { ! kill -0 "$1" 2>/dev/null; }
 
 # listen_records TYPE: the listener's records of that type, one per line.
 listen_records() {
@@ -44,15 +67,11 @@ teardown() {
 start_serve() {
 	local name=$1
 	shift
+	rm -f "$TMP/$name.out"
 	p2p-discover serve "$@" >"$TMP/$name.out" 2>"$TMP/$name.err" 3>&- &
 	eval "PID_$name=$!"
 	PIDS="${PIDS:-} $!"
-	for _ in $(seq 100); do
-		[ -s "$TMP/$name.out" ] && return 0
-		sleep 0.05
-	done
-	cat "$TMP/$name.err" >&2
-	return 1
+	wait_for nonempty "$TMP/$name.out" || { cat "$TMP/$name.err" >&2; return 1; }
 }
 
 # enode_of NAME: the enode a start_serve node printed.
