@@ -74,7 +74,7 @@ BENCH_SRCS := $(wildcard bench/*.c)
 BENCH_BIN := $(O)/bench/benchmarks
 
 .PHONY: all lib test-bins check fuzz fuzz-bins bench install uninstall clean \
-	run symcheck
+	run symcheck FORCE
 .SUFFIXES:
 .SECONDARY:
 
@@ -161,14 +161,19 @@ run:
 
 symcheck: $(LIB)
 
-$(O)/libp2pcore.pc: Makefile
+# Written on every install and kept only when it changed: it depends on
+# PREFIX and friends, which no file's timestamp records.
+$(O)/libp2pcore.pc: FORCE
 	@mkdir -p $(@D)
 	@printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$(LIBDIR)' \
 	    'includedir=$(INCLUDEDIR)' '' 'Name: libp2pcore' \
 	    'Description: devp2p networking stack' \
 	    'Version: $(shell sed -n 's/.*P2P_VERSION_STRING "\(.*\)"/\1/p' libp2pcore/include/p2p/p2p.h)' \
 	    'Requires.private: $(PKGS)' \
-	    'Libs: -L$${libdir} -lp2pcore' 'Cflags: -I$${includedir}' > $@
+	    'Libs: -L$${libdir} -lp2pcore' 'Cflags: -I$${includedir}' > $@.tmp
+	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv -f $@.tmp $@
+
+FORCE:
 
 install: all $(O)/libp2pcore.pc
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) \

@@ -304,10 +304,10 @@ stdin_inputs(cli_input_fn fn, void *arg)
 }
 
 int
-cli_input_enode(const char *in, size_t len, const char **s, size_t *slen,
-    json_t **hold)
+cli_input_member(const char *in, size_t len, const char *const *names,
+    const char **s, size_t *slen, json_t **hold)
 {
-	json_t *j, *e;
+	json_t *j, *e = NULL;
 
 	*hold = NULL;
 	if (len == 0 || in[0] != '{') {
@@ -320,7 +320,9 @@ cli_input_enode(const char *in, size_t len, const char **s, size_t *slen,
 		json_decref(j);
 		return P2P_EFIELD;
 	}
-	if ((e = json_object_get(j, "enode")) == NULL) {
+	for (; *names != NULL && (e == NULL || json_is_null(e)); names++)
+		e = json_object_get(j, *names);
+	if (e == NULL || json_is_null(e)) {
 		json_decref(j);
 		return 0;
 	}
@@ -332,6 +334,15 @@ cli_input_enode(const char *in, size_t len, const char **s, size_t *slen,
 	*slen = json_string_length(e);
 	*hold = j;
 	return 1;
+}
+
+int
+cli_input_enode(const char *in, size_t len, const char **s, size_t *slen,
+    json_t **hold)
+{
+	static const char *const names[] = { "enode", NULL };
+
+	return cli_input_member(in, len, names, s, slen, hold);
 }
 
 int

@@ -140,6 +140,11 @@ void cli_input_free(struct cli_input *in);
 int cli_input_enode(const char *in, size_t len, const char **s,
     size_t *slen, json_t **hold);
 
+/* The same for the first of names (NULL-terminated) that a record has
+ * and that is not null. */
+int cli_input_member(const char *in, size_t len, const char *const *names,
+    const char **s, size_t *slen, json_t **hold);
+
 /*
  * daemon.c.  cli_detach forks: the parent exits when the child calls
  * cli_ready (0), or with the child's status if it dies first; the child

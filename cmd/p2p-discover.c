@@ -489,6 +489,10 @@ enr_done(void *arg, int err, const struct p2p_node *n, const struct p2p_enr *rec
 	json_t *o = result_record("enr", t->input, err);
 
 	(void)n;
+	/* The library's text for this code speaks of Hellos. */
+	if (err == P2P_EIDENTITY)
+		json_object_set_new(o, "detail", json_string("the record "
+		    "answered is signed by another key than the node's"));
 	if (err == 0) {
 		json_t *j = p2p_json_enr(rec);
 

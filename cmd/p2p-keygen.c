@@ -201,76 +201,6 @@ cleanup:
 	return rc == 0 ? CLI_OK : CLI_FAIL;
 }
 
-static int decode_text(const char *in, size_t len, json_t **body);
-
-/* The text a record line names: its "enr" member, else its "enode".
- * Returns 1 (*s set, *hold to json_decref), 0 for a record naming no
- * node, or P2P_EFIELD. */
-static int
-record_text(const char *in, size_t len, const char **s, size_t *slen,
-    json_t **hold)
-{
-	json_t *j = json_loadb(in, len, JSON_REJECT_DUPLICATES, NULL), *e;
-
-	*hold = NULL;
-	if (!json_is_object(j)) {
-		json_decref(j);
-		return P2P_EFIELD;
-	}
-	if ((e = json_object_get(j, "enr")) == NULL || json_is_null(e))
-		e = json_object_get(j, "enode");
-	if (e == NULL) {
-		json_decref(j);
-		return 0;
-	}
-	if (!json_is_string(e)) {
-		json_decref(j);
-		return P2P_EFIELD;
-	}
-	*s = json_string_value(e);
-	*slen = json_string_length(e);
-	*hold = j;
-	return 1;
-}
-
-/* One input of --decode: an "enr" or a "node" record, or an error.  A
- * line that is another tool's record is decoded at its "enr" (or
- * "enode") member, as every tool reads records. */
-static int
-decode_one(const char *in, size_t len, void *arg)
-{
-	json_t *rec, *body = NULL, *hold = NULL;
-	int rc;
-
-	(void)arg;
-	if (len > 0 && in[0] == '{') {
-		const char *line = in;
-		size_t linelen = len;
-
-		if ((rc = record_text(line, linelen, &in, &len, &hold)) == 0)
-			return 0;
-		if (rc < 0) {
-			cli_emit(cli_error_record(line, linelen, rc,
-			    "a record line with no usable \"enr\" or "
-			    "\"enode\" member"));
-			return -1;
-		}
-	}
-	rc = decode_text(in, len, &body);
-	if (rc != 0) {
-		cli_emit(cli_error_record(in, len, rc, NULL));
-		json_decref(hold);
-		return -1;
-	}
-	rec = cli_record(len >= 4 && memcmp(in, "enr:", 4) == 0 ? "enr" :
-	    "node");
-	json_object_set_new(rec, "input", cli_json_text(in, len));
-	json_object_update(rec, body);
-	json_decref(body);
-	json_decref(hold);
-	return cli_emit(rec);
-}
-
 /* An enode URL or enr: text, decoded into *body. */
 static int
 decode_text(const char *in, size_t len, json_t **body)
@@ -288,6 +218,43 @@ decode_text(const char *in, size_t len, json_t **body)
 	}
 	return rc;
 }
+
+/* One input of --decode: an "enr" or a "node" record, or an error.  A
+ * line that is another tool's record is decoded at its "enr" (or
+ * "enode") member, as every tool reads records. */
+static int
+decode_one(const char *in, size_t len, void *arg)
+{
+	static const char *const names[] = { "enr", "enode", NULL };
+	json_t *rec, *body = NULL, *hold = NULL;
+	const char *line = in;
+	size_t linelen = len;
+	int rc;
+
+	(void)arg;
+	if ((rc = cli_input_member(line, linelen, names, &in, &len,
+	    &hold)) == 0)
+		return 0;	/* a record naming no node: a summary */
+	if (rc < 0) {
+		cli_emit(cli_error_record(line, linelen, rc, "a record line "
+		    "with no usable \"enr\" or \"enode\" member"));
+		return -1;
+	}
+	rc = decode_text(in, len, &body);
+	if (rc != 0) {
+		cli_emit(cli_error_record(in, len, rc, NULL));
+		json_decref(hold);
+		return -1;
+	}
+	rec = cli_record(len >= 4 && memcmp(in, "enr:", 4) == 0 ? "enr" :
+	    "node");
+	json_object_set_new(rec, "input", cli_json_text(in, len));
+	json_object_update(rec, body);
+	json_decref(body);
+	json_decref(hold);
+	return cli_emit(rec);
+}
+
 
 int
 main(int argc, char **argv)

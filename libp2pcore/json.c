@@ -82,7 +82,10 @@ p2p_json_node(const struct p2p_node *node)
 	return o;
 }
 
-/* A record key as a JSON object key: text if printable ASCII. */
+/* A record key as a JSON object key: text if printable ASCII, else 0x and
+ * hex.  A printable key that itself starts "0x" is written in hex too, so
+ * the key "0x01" and the byte 0x01 can never share a member (and one pair
+ * hide another). */
 static void
 pair_key(char *out, const uint8_t *k, size_t klen)
 {
@@ -91,7 +94,8 @@ pair_key(char *out, const uint8_t *k, size_t klen)
 	for (i = 0; i < klen; i++)
 		if (k[i] < 0x21 || k[i] > 0x7e)
 			break;
-	if (klen > 0 && i == klen) {
+	if (klen > 0 && i == klen && !(klen >= 2 && k[0] == '0' &&
+	    k[1] == 'x')) {
 		memcpy(out, k, klen);
 		out[klen] = '\0';
 		return;

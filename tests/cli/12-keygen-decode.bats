@@ -100,3 +100,24 @@ EOF
 	run -0 p2p-keygen -d </dev/null
 	[ -z "$output" ]
 }
+
+@test "other tools' records are decoded at their enr (else enode) member; summaries skipped" {
+	enode="enode://$EIP778_PUB@127.0.0.1:30303"
+	{
+		echo '{"type":"node","enr":"'"$EIP778_ENR"'","enode":"'"$enode"'"}'
+		echo '{"type":"dial","enode":"'"$enode"'","enr":null}'
+		echo '{"type":"crawl","nodes":2,"responsive":2,"complete":true}'
+		echo '{"type":"node","enode":1}'
+	} >"$TMP/in"
+	run -1 --separate-stderr p2p-keygen -d <"$TMP/in"
+	[ "$(json_lines)" = 3 ]
+	jqo '.type == "enr" and .input == "'"$EIP778_ENR"'" and .seq == 1' "${lines[0]}"
+	jqo '.type == "node" and .input == "'"$enode"'" and .id == "'"$EIP778_ID"'"' "${lines[1]}"
+	jqo '.type == "error" and .error == "EFIELD"' "${lines[2]}"
+}
+
+@test "enr: text with stray bits after the last byte is refused (canonical base64 only)" {
+	run -1 --separate-stderr p2p-keygen -d "${EIP778_ENR%?}9"
+	jqo '.type == "error" and .error == "EBASE64"'
+	run -0 --separate-stderr p2p-keygen -d "$EIP778_ENR"
+}

@@ -44,3 +44,13 @@ EOF
 	run -0 make -s uninstall DESTDIR="$TMP/dest" PREFIX=/opt/p2p
 	[ -z "$(find "$TMP/dest" -type f)" ]
 }
+
+@test "install with another PREFIX writes a libp2pcore.pc that says so" {
+	cd "$(root)"
+	# shellcheck disable=SC2086
+	run -0 make -s install DESTDIR="$TMP/a" PREFIX=/opt/p2p ${P2P_MAKEFLAGS:-}
+	# shellcheck disable=SC2086
+	run -0 make -s install DESTDIR="$TMP/b" PREFIX=/usr ${P2P_MAKEFLAGS:-}
+	grep -q '^prefix=/usr$' "$TMP/b/usr/lib/pkgconfig/libp2pcore.pc"
+	grep -q '^prefix=/opt/p2p$' "$TMP/a/opt/p2p/lib/pkgconfig/libp2pcore.pc"
+}

@@ -22,7 +22,7 @@ EOF
 	[ -z "$output" ]
 	[ "$(printf '%s\n' "$stderr" | wc -l)" = 1 ]
 	[[ $stderr == "p2pcore: missing packages: gcc make pkg-config libsecp256k1-dev"* ]]
-	[[ $stderr == *"bats; install them with: sudo apt-get install -y gcc "*" bats" ]]
+	[[ $stderr == *"bats socat; install them with: sudo apt-get install -y gcc "*" bats socat" ]]
 	[[ $stderr != *" jq"* ]]
 }
 

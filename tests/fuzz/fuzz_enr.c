@@ -1,8 +1,9 @@
 /*
  * fuzz_enr.c - ENR decoding from RLP and from text.  A decoded record with
  * a 64-byte signature must re-encode to exactly the input, whether or not
- * it verifies; a parsed text record must format to text that parses to
- * the same record.
+ * it verifies; a parsed text record must format to exactly the input
+ * text (only canonical base64 is accepted) and parse to the same record.
+ * p2p_enr_parse_node takes either an enode URL or a record.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -31,7 +32,7 @@ touch(const struct p2p_enr *r)
 }
 
 static void
-check_text(const struct p2p_enr *r)
+check_text(const struct p2p_enr *r, const uint8_t *in, size_t inlen)
 {
 	char text[P2P_ENR_TEXT_MAX];
 	size_t len = sizeof(text);
@@ -43,7 +44,8 @@ check_text(const struct p2p_enr *r)
 	    p2p_enr_parse(&again, text, len) != 0 ||
 	    p2p_enr_encode(r, a, &an) != 0 ||
 	    p2p_enr_encode(&again, b, &bn) != 0 ||
-	    an != bn || memcmp(a, b, an) != 0)
+	    an != bn || memcmp(a, b, an) != 0 ||
+	    len != inlen || memcmp(text, in, len) != 0)
 		abort();
 }
 
@@ -53,6 +55,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint8_t out[P2P_ENR_MAX_SIZE];
 	size_t n = sizeof(out);
 	struct p2p_enr r;
+	struct p2p_node node;
 
 	if (p2p_enr_decode(&r, data, size) == 0) {
 		touch(&r);
@@ -63,7 +66,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (p2p_enr_parse(&r, (const char *)data, size) == 0) {
 		touch(&r);
-		check_text(&r);
+		check_text(&r, data, size);
 	}
+	(void)p2p_enr_parse_node(&node, (const char *)data, size);
 	return 0;
 }

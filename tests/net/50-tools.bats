@@ -305,3 +305,26 @@ dials_connected() {
 	run -1 --separate-stderr p2p-dial "enode://$EIP778_PUB@127.0.0.1:$hport"
 	jqo '.error == "ENOTRLPX" and (.detail | test("not an RLPx peer"))'
 }
+
+@test "p2p-ndjson(7): every record that describes a node has the node fields" {
+	nf='def nodeish: has("id") and has("pubkey") and has("enode") and has("ip")
+	    and has("tcp") and has("udp") and has("complete");'
+	start_listen
+	head -1 "$TMP/listen.out" | jq -e "$nf nodeish"
+	start_serve boot
+	start_serve n1 --bootnodes "$(enode_of boot)"
+	wait_for lines_ge 1 jq -c 'select(.type == "added")' "$TMP/boot.out"
+	jq -se "$nf [.[] | select(.type == \"listening\" or .type == \"added\")] | length >= 2 and all(nodeish)" "$TMP/boot.out"
+	B=$(enode_of boot)
+	{
+		p2p-keygen
+		p2p-keygen -d "$B" "$(head -1 "$TMP/boot.out" | jq -r .enr)"
+		p2p-discover requestenr "$B"
+		p2p-discover findnode "$B" | jq -c '.nodes[]'
+		p2p-discover lookup --bootnodes "$B" | jq -c 'if .type == "closest" then .nodes[] else . end'
+		p2p-discover resolve --bootnodes "$B" "$(head -1 "$TMP/n1.out" | jq -r .pubkey)" | jq -c .node
+		p2p-discover crawl --bootnodes "$B" | jq -c 'select(.type == "node")'
+	} >"$TMP/records"
+	[ "$(wc -l <"$TMP/records")" -ge 8 ]
+	jq -se "$nf all(nodeish)" "$TMP/records"
+}

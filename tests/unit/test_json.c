@@ -90,6 +90,28 @@ test_enr(void)
 	json_decref(o);
 }
 
+/* The printable key "0x01" and the binary key 0x01 are two members. */
+static void
+test_enr_keys(void)
+{
+	struct p2p_enr r;
+	struct p2p_privkey k;
+	json_t *o, *pairs;
+	const uint8_t v1[] = { 0x01 }, v2[] = { 0x02 };
+
+	memset(k.b, 0x11, sizeof(k.b));
+	p2p_enr_init(&r);
+	CHECK_INT(p2p_enr_set_bytes(&r, "0x01", v1, 1), 0);
+	CHECK_INT(p2p_enr_set_bytes(&r, "\x01", v2, 1), 0);
+	CHECK_INT(p2p_enr_sign(&r, &k), 0);
+	o = p2p_json_enr(&r);
+	pairs = json_object_get(o, "pairs");
+	CHECK_STR(str(pairs, "0x30783031"), "0x01");
+	CHECK_STR(str(pairs, "0x01"), "0x02");
+	CHECK(json_object_get(pairs, "id") != NULL);
+	json_decref(o);
+}
+
 static void
 test_uint(void)
 {
@@ -105,6 +127,7 @@ test_uint(void)
 const struct unit_test unit_json[] = {
 	{ "node", test_node },
 	{ "enr", test_enr },
+	{ "enr_keys", test_enr_keys },
 	{ "uint", test_uint },
 	{ NULL, NULL },
 };
