@@ -72,8 +72,10 @@ populate(struct p2p_nodedb *db, struct p2p_node *nodes)
 		mknode(&nodes[i], i);
 		if (i % BATCH == 0 && p2p_nodedb_begin(db) != 0)
 			return -1;
+		/* Seeds are nodes that lived in the table: put_live. */
 		if (p2p_nodedb_put_node(db, &nodes[i], rec, sizeof(rec), 1,
-		    NOW) != 0 || p2p_nodedb_set_last_pong(db, &nodes[i].id,
+		    NOW) != 0 || p2p_nodedb_put_live(db, &nodes[i], NOW) != 0 ||
+		    p2p_nodedb_set_last_pong(db, &nodes[i].id,
 		    &nodes[i].ip, NOW) != 0)
 			return -1;
 		if (i % BATCH == BATCH - 1 && p2p_nodedb_commit(db) != 0)

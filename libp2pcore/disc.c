@@ -91,7 +91,7 @@ struct p2p_disc {
 	size_t nboot;
 	struct event_base *base;
 	int fd;
-	struct event *rev, *timer, *reval, *refresh, *sweep;
+	struct event *rev, *timer, *reval, *refresh, *sweep, *copy;
 	struct p2p_node self;
 	struct p2p_enr rec;
 	uint8_t rec_rlp[P2P_ENR_MAX_SIZE];
@@ -107,6 +107,7 @@ struct p2p_disc {
 	struct p2p_disc_stats st;
 	struct outq *oq;	/* non-NULL while a read batch runs */
 	struct outq *oq_mem;
+	size_t saved;		/* copy_cb's count */
 };
 
 static uint64_t
@@ -547,25 +548,18 @@ p2p_disc_request_enr(struct p2p_disc *d, const struct p2p_node *n,
 
 /* ---- the table and the database ---- */
 
+/*
+ * Offers n to the table, whose rules (bucket room, IP limits) decide.  The
+ * node DB learns of table nodes only through copy_cb: a bonded node the
+ * table refused must not come back as a seed after a restart.
+ */
 static void
 remember(struct p2p_disc *d, const struct p2p_node *n, int verified)
 {
-	uint64_t now = now_s();
-
-	if (verified) {
-		const struct p2p_table_entry *e = p2p_table_get(d->tab, &n->id);
-		/* The DB already has a node the table holds at this endpoint:
-		 * skip the write on this per-packet path. */
-		int known = e != NULL && e->node.udp == n->udp &&
-		    e->node.tcp == n->tcp && e->node.ip.len == n->ip.len &&
-		    memcmp(e->node.ip.b, n->ip.b, n->ip.len) == 0;
-
-		p2p_table_add_verified(d->tab, n, now);
-		if (!known)
-			p2p_nodedb_put_node(d->db, n, NULL, 0, 0, now);
-	} else {
-		p2p_table_add_seen(d->tab, n, now);
-	}
+	if (verified)
+		p2p_table_add_verified(d->tab, n, now_s());
+	else
+		p2p_table_add_seen(d->tab, n, now_s());
 }
 
 static void
@@ -1150,12 +1144,10 @@ reval_pong(void *arg, int err, const struct p2p_node *n, uint64_t rtt,
 	int b = p2p_table_bucket_index(d->tab, &n->id);
 
 	(void)rtt;
-	if (err == 0) {
+	if (err == 0)
 		p2p_table_revalidated(d->tab, n, has_seq ? seq : 0, b);
-		p2p_nodedb_put_node(d->db, n, NULL, 0, 0, now_s());
-	} else {
+	else
 		p2p_table_replace_dead(d->tab, &n->id, b, NULL);
-	}
 	arm_reval(d);
 }
 
@@ -1207,6 +1199,8 @@ refresh_cb(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	if (d->refreshing)
 		return;
+	/* Seeds (geth loadSeedNodes) go in as seen nodes, through the
+	 * table's IP limits like any other. */
 	p2p_nodedb_seeds(d->db, seeds, P2P_DISC_SEED_COUNT,
 	    P2P_NODEDB_SEED_MAX_AGE, now_s(), &n);
 	for (size_t i = 0; i < n; i++)
@@ -1226,6 +1220,41 @@ sweep_cb(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	p2p_nodedb_expire(d->db, now_s(), NULL);
+}
+
+static void
+copy_entry(void *arg, const struct p2p_table_entry *e, int bucket)
+{
+	struct p2p_disc *d = arg;
+	uint64_t now = now_s(), min = d->cfg.seed_min_s ?
+	    d->cfg.seed_min_s : P2P_DISC_SEED_MIN_TABLE_S;
+
+	(void)bucket;
+	if (e->liveness > 0 && now >= e->added_at + min &&
+	    p2p_nodedb_put_live(d->db, &e->node, now) == 0)
+		d->saved++;
+}
+
+/* geth copyLiveNodes: the nodes that have answered a revalidation and
+ * stayed in the table a while are the seeds of the next start. */
+static void
+copy_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct p2p_disc *d = arg;
+	int batch = p2p_nodedb_begin(d->db) == 0;
+
+	(void)fd;
+	(void)what;
+	d->saved = 0;
+	p2p_table_foreach(d->tab, copy_entry, d);
+	if (batch)
+		p2p_nodedb_commit(d->db);
+	if (d->saved > 0 && d->cfg.on_event != NULL) {
+		struct p2p_disc_ev ev = { .type = P2P_DISC_EV_SAVED,
+		    .saved = d->saved, .table_len = p2p_table_len(d->tab) };
+
+		d->cfg.on_event(d->cfg.arg, &ev);
+	}
 }
 
 /* ---- setup ---- */
@@ -1303,6 +1332,24 @@ bind_socket(struct p2p_disc *d)
 	return 0;
 }
 
+static void
+start_maintenance(struct p2p_disc *d)
+{
+	uint32_t ms = d->cfg.copy_ms ? d->cfg.copy_ms :
+	    P2P_DISC_COPY_NODES_MS;
+	struct timeval rt = { d->cfg.refresh_s ? (time_t)d->cfg.refresh_s :
+	    P2P_DISC_REFRESH_S, 0 };
+	struct timeval st = { P2P_NODEDB_CLEANUP_INTERVAL, 0 };
+	struct timeval ct = { (time_t)(ms / 1000),
+	    (suseconds_t)(ms % 1000) * 1000 };
+
+	event_add(d->refresh, &rt);
+	event_active(d->refresh, EV_TIMEOUT, 0);
+	event_add(d->sweep, &st);
+	event_add(d->copy, &ct);
+	arm_reval(d);
+}
+
 int
 p2p_disc_new(struct p2p_disc **out, struct event_base *base,
     const struct p2p_disc_cfg *cfg)
@@ -1377,20 +1424,13 @@ p2p_disc_new(struct p2p_disc **out, struct event_base *base,
 	d->reval = evtimer_new(base, reval_cb, d);
 	d->refresh = event_new(base, -1, EV_PERSIST, refresh_cb, d);
 	d->sweep = event_new(base, -1, EV_PERSIST, sweep_cb, d);
+	d->copy = event_new(base, -1, EV_PERSIST, copy_cb, d);
 	if (d->rev == NULL || d->timer == NULL || d->reval == NULL ||
-	    d->refresh == NULL || d->sweep == NULL)
+	    d->refresh == NULL || d->sweep == NULL || d->copy == NULL)
 		goto fail;
 	event_add(d->rev, NULL);
-	if (cfg->maintain) {
-		struct timeval rt = { cfg->refresh_s ? (time_t)cfg->refresh_s :
-		    P2P_DISC_REFRESH_S, 0 };
-		struct timeval st = { P2P_NODEDB_CLEANUP_INTERVAL, 0 };
-
-		event_add(d->refresh, &rt);
-		event_active(d->refresh, EV_TIMEOUT, 0);
-		event_add(d->sweep, &st);
-		arm_reval(d);
-	}
+	if (cfg->maintain)
+		start_maintenance(d);
 	*out = d;
 	return 0;
 fail:
@@ -1423,6 +1463,8 @@ p2p_disc_free(struct p2p_disc *d)
 		event_free(d->refresh);
 	if (d->sweep)
 		event_free(d->sweep);
+	if (d->copy)
+		event_free(d->copy);
 	if (d->fd >= 0)
 		close(d->fd);
 	p2p_table_free(d->tab);

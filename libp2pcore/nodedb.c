@@ -3,7 +3,8 @@
  * go-ethereum v1.8.24's p2p/enode/nodedb.go keeps it in LevelDB: nodes
  * and their records, per-IP ping/pong/findnode-failure bookkeeping, the
  * local record's sequence number, the hourly expiry sweep and random
- * seeds for the table.
+ * seeds for the table, taken only from nodes the table itself has held
+ * (p2p_nodedb_put_live), as v1.8.24 writes nodes only from the table.
  *
  * Every statement is prepared once at open and kept in the handle; each
  * use binds all its parameters, steps and resets it, so nothing is left
@@ -41,7 +42,8 @@ static const char schema_sql[] =
 	"WITHOUT ROWID;"
 	"CREATE TABLE node (id BLOB PRIMARY KEY NOT NULL, pub BLOB NOT NULL, "
 	"ip BLOB, udp INTEGER NOT NULL, tcp INTEGER NOT NULL, enr BLOB, "
-	"enr_seq INTEGER, first_seen INTEGER NOT NULL);"
+	"enr_seq INTEGER, first_seen INTEGER NOT NULL, "
+	"live INTEGER NOT NULL DEFAULT 0);"
 	"CREATE TABLE endpoint (id BLOB NOT NULL, ip BLOB NOT NULL, "
 	"ping INTEGER NOT NULL DEFAULT 0, pong INTEGER NOT NULL DEFAULT 0, "
 	"fails INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (id, ip)) "
@@ -64,10 +66,13 @@ static const char *const stmt_sql[ST_MAX] = {
 	[ST_SAVEPOINT] = "SAVEPOINT op",
 	[ST_RELEASE] = "RELEASE op",
 	[ST_ROLLBACK_TO] = "ROLLBACK TO op",
+	/* ?9 live: 0 keeps the stored mark (put_node), else sets it. */
 	[ST_PUT_NODE] = "INSERT INTO node (id, pub, ip, udp, tcp, enr, "
-	    "enr_seq, first_seen) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
+	    "enr_seq, first_seen, live) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "
 	    "ON CONFLICT (id) DO UPDATE SET pub = excluded.pub, "
 	    "ip = excluded.ip, udp = excluded.udp, tcp = excluded.tcp, "
+	    "live = max(live, excluded.live), "
 	    "enr = CASE WHEN " NEWER_ENR " THEN excluded.enr ELSE enr END, "
 	    "enr_seq = CASE WHEN " NEWER_ENR " THEN excluded.enr_seq "
 	    "ELSE enr_seq END",
@@ -86,12 +91,13 @@ static const char *const stmt_sql[ST_MAX] = {
 	    "SET fails = excluded.fails",
 	[ST_GET_EP] = "SELECT ping, pong, fails FROM endpoint "
 	    "WHERE id = ?1 AND ip = ?2",
-	/* Seed candidates: IDs with a fresh pong on some IP (?1 is at least
-	 * 1: a zero pong means "never"), in random order.  A uniform sample
-	 * by the top-N sorter over the small per-IP rows is several times
-	 * cheaper than filtering node rows or grouping by ID; duplicates and
-	 * IDs without a node row are skipped by the caller. */
-	[ST_SEED_IDS] = "SELECT id FROM endpoint WHERE pong >= ?1 "
+	/* Seed candidates: IDs of live node rows with a fresh pong on some
+	 * IP (?1 is at least 1: a zero pong means "never"), in random order.
+	 * The per-IP rows of nodes that only bonded (the most numerous:
+	 * anyone can make them) are filtered out by the join before the
+	 * top-N sorter samples; duplicates are skipped by the caller. */
+	[ST_SEED_IDS] = "SELECT e.id FROM endpoint e JOIN node n "
+	    "ON n.id = e.id WHERE e.pong >= ?1 AND n.live != 0 "
 	    "ORDER BY random() LIMIT ?2",
 	/* The sweep: ?1 self, ?2 threshold (may be negative). */
 	[ST_EXP_EPS] = "DELETE FROM endpoint WHERE id != ?1 AND id IN "
@@ -577,9 +583,11 @@ p2p_nodedb_rollback(struct p2p_nodedb *db)
 	return run(db, ST_ROLLBACK, "rollback");
 }
 
-int
-p2p_nodedb_put_node(struct p2p_nodedb *db, const struct p2p_node *n,
-    const uint8_t *enr, size_t enr_len, uint64_t enr_seq, uint64_t now)
+/* put_node and put_live: live 0 keeps the stored mark, 1 sets it to now. */
+static int
+put(struct p2p_nodedb *db, const struct p2p_node *n, const uint8_t *enr,
+    size_t enr_len, uint64_t enr_seq, uint64_t now, int live,
+    const char *step)
 {
 	sqlite3_stmt *st = db->st[ST_PUT_NODE];
 	struct p2p_nodeid id;
@@ -588,18 +596,18 @@ p2p_nodedb_put_node(struct p2p_nodedb *db, const struct p2p_node *n,
 
 	p2p_enode_id(&id, &n->pub);
 	if (memcmp(id.b, n->id.b, sizeof(id.b)) != 0)
-		return fail_with(db, P2P_EINVAL, "put_node",
+		return fail_with(db, P2P_EINVAL, step,
 		    "id is not keccak256(pub)");
 	if (n->ip.len != 0 && ip_bytes(&n->ip, &ip, &iplen) != 0)
-		return fail_with(db, P2P_EINVAL, "put_node",
+		return fail_with(db, P2P_EINVAL, step,
 		    "IP length not 0, 4 or 16");
 	if (enr != NULL && enr_len == 0)
-		return fail_with(db, P2P_EINVAL, "put_node", "empty record");
+		return fail_with(db, P2P_EINVAL, step, "empty record");
 	if (enr != NULL && enr_len > P2P_NODEDB_ENR_MAX)
-		return fail_with(db, P2P_EENRSIZE, "put_node",
+		return fail_with(db, P2P_EENRSIZE, step,
 		    "record larger than 300 bytes");
 	if (now > INT64_MAX)
-		return fail_with(db, P2P_EINVAL, "put_node", "time too large");
+		return fail_with(db, P2P_EINVAL, step, "time too large");
 	if ((rc = bind_id(db, ST_PUT_NODE, 1, &n->id)) != 0)
 		return rc;
 	if (sqlite3_bind_blob(st, 2, n->pub.b, P2P_PUBKEY_LEN,
@@ -612,9 +620,28 @@ p2p_nodedb_put_node(struct p2p_nodedb *db, const struct p2p_node *n,
 	    SQLITE_STATIC) : sqlite3_bind_null(st, 6)) != SQLITE_OK ||
 	    (enr != NULL ? sqlite3_bind_int64(st, 7, u2i(enr_seq)) :
 	    sqlite3_bind_null(st, 7)) != SQLITE_OK ||
-	    sqlite3_bind_int64(st, 8, (sqlite3_int64)now) != SQLITE_OK)
+	    sqlite3_bind_int64(st, 8, (sqlite3_int64)now) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 9, live ? (sqlite3_int64)now : 0) !=
+	    SQLITE_OK)
 		return fail(db, "bind");
-	return run(db, ST_PUT_NODE, "put_node");
+	return run(db, ST_PUT_NODE, step);
+}
+
+int
+p2p_nodedb_put_node(struct p2p_nodedb *db, const struct p2p_node *n,
+    const uint8_t *enr, size_t enr_len, uint64_t enr_seq, uint64_t now)
+{
+	return put(db, n, enr, enr_len, enr_seq, now, 0, "put_node");
+}
+
+int
+p2p_nodedb_put_live(struct p2p_nodedb *db, const struct p2p_node *n,
+    uint64_t now)
+{
+	/* A zero mark would read as "never live". */
+	if (now == 0)
+		return fail_with(db, P2P_EINVAL, "put_live", "time zero");
+	return put(db, n, NULL, 0, 0, now, 1, "put_live");
 }
 
 int
@@ -748,7 +775,7 @@ p2p_nodedb_fails(struct p2p_nodedb *db, const struct p2p_nodeid *id,
 }
 
 /* Appends the node with ID id (a seed candidate) to out[*n] unless it is
- * there already or has no node row. */
+ * there already or its node row is gone. */
 static int
 seed_add(struct p2p_nodedb *db, const void *id, int idlen,
     struct p2p_node *out, size_t *n)

@@ -8,7 +8,10 @@
  * timer_starved guards a fixed bug: reply timeouts starved on a busy loop.
  * v1824_peer plays go-ethereum v1.8.24 toward a crawler (ENRRequest
  * dropped, first findnode dropped, neighbors empty or not) and checks the
- * results a crawl counts answers by.
+ * results a crawl counts answers by.  sybil_db and seed_ip_limits: the
+ * node DB seeds only nodes the table held (copied from it as v1.8.24's
+ * copyLiveNodes does), so 400 identities of one attacker cannot fill a
+ * restarted table past its IP limits; they run the copy every 20 ms.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -2055,6 +2058,421 @@ test_v1824_peer(void)
 	free(v);
 }
 
+/* ---- 14. the node DB keeps only what the table held ---- */
+
+#define SYBILS 400		/* identities of one attacker, one address */
+
+/* The IDs that ever entered a node's table (ADDED events). */
+struct held {
+	struct p2p_nodeid id[2 * SYBILS];
+	size_t n;
+};
+
+static int
+held_has(const struct held *h, const struct p2p_nodeid *id)
+{
+	for (size_t i = 0; i < h->n; i++)
+		if (memcmp(h->id[i].b, id->b, 32) == 0)
+			return 1;
+	return 0;
+}
+
+static void
+held_event(void *arg, const struct p2p_disc_ev *ev)
+{
+	struct held *h = arg;
+
+	if (ev->type == P2P_DISC_EV_ADDED && !held_has(h, &ev->node->id) &&
+	    h->n < 2 * SYBILS)
+		h->id[h->n++] = ev->node->id;
+}
+
+/* A maintained node with key k on the DB file path (opened into *db, the
+ * caller's to close after the node), copying table nodes to it every
+ * 20 ms once they have been in the table 1 s. */
+static struct p2p_disc *
+db_node(struct event_base *base, const struct p2p_privkey *k,
+    const char *path, struct p2p_nodedb **db, struct held *h,
+    const struct p2p_netlist *nl)
+{
+	struct p2p_disc_cfg cfg;
+	struct p2p_nodeid self;
+	struct p2p_pubkey pub;
+	struct p2p_disc *d;
+
+	if (p2p_secp_pubkey(&pub, k) != 0)
+		abort();
+	p2p_enode_id(&self, &pub);
+	if (p2p_nodedb_open(db, path, &self) != 0)
+		abort();
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.key = k;
+	cfg.ip = loopback(1);
+	cfg.seed = rnd() | 1;
+	cfg.db = *db;
+	cfg.netrestrict = nl;
+	cfg.maintain = 1;
+	cfg.refresh_s = 3600;
+	cfg.copy_ms = 20;
+	cfg.seed_min_s = 1;
+	cfg.on_event = h != NULL ? held_event : NULL;
+	cfg.arg = h;
+	if (p2p_disc_new(&d, base, &cfg) != 0)
+		abort();
+	return d;
+}
+
+struct tab_copy {
+	struct p2p_node node[P2P_TABLE_NBUCKETS * P2P_TABLE_BUCKET_SIZE];
+	int bucket[P2P_TABLE_NBUCKETS * P2P_TABLE_BUCKET_SIZE];
+	unsigned liveness[P2P_TABLE_NBUCKETS * P2P_TABLE_BUCKET_SIZE];
+	size_t n;
+};
+
+static void
+tab_copy_one(void *arg, const struct p2p_table_entry *e, int bucket)
+{
+	struct tab_copy *c = arg;
+
+	c->node[c->n] = e->node;
+	c->bucket[c->n] = bucket;
+	c->liveness[c->n++] = e->liveness;
+}
+
+static void
+tab_copy(struct p2p_table *t, struct tab_copy *c)
+{
+	c->n = 0;
+	p2p_table_foreach(t, tab_copy_one, c);
+}
+
+/* Stands in for revalidation rounds (one node per 0..10 s): every node
+ * in the table has answered one. */
+static void
+revalidate_all(struct p2p_table *t)
+{
+	struct tab_copy *c = malloc(sizeof(*c));
+
+	if (c == NULL)
+		abort();
+	tab_copy(t, c);
+	for (size_t i = 0; i < c->n; i++)
+		CHECK_INT(p2p_table_revalidated(t, &c->node[i], 0,
+		    c->bucket[i]), 1);
+	free(c);
+}
+
+/* The seeds d's DB gives (at most SYBILS + 16) into out. */
+static size_t
+db_seeds(struct p2p_disc *d, struct p2p_node *out)
+{
+	size_t n = 0;
+
+	CHECK_INT(p2p_nodedb_seeds(p2p_disc_db(d), out, SYBILS + 16,
+	    P2P_NODEDB_SEED_MAX_AGE, unix_now(), &n), 0);
+	return n;
+}
+
+static int
+among(const struct p2p_node *v, size_t n, const struct p2p_nodeid *id)
+{
+	for (size_t i = 0; i < n; i++)
+		if (memcmp(v[i].id.b, id->b, 32) == 0)
+			return 1;
+	return 0;
+}
+
+/* Every table node that passed a revalidation is a seed in the DB. */
+static int
+table_copied(void *arg)
+{
+	struct p2p_disc *d = arg;
+	struct p2p_node *seeds = calloc(SYBILS + 16, sizeof(*seeds));
+	struct tab_copy *c = malloc(sizeof(*c));
+	size_t n;
+	int ok = 1;
+
+	if (seeds == NULL || c == NULL)
+		abort();
+	n = db_seeds(d, seeds);
+	tab_copy(p2p_disc_table(d), c);
+	for (size_t i = 0; i < c->n && ok; i++)
+		ok = c->liveness[i] == 0 || among(seeds, n, &c->node[i].id);
+	free(seeds);
+	free(c);
+	return ok;
+}
+
+/* How many of d's seeds never were in the table h watched. */
+static size_t
+seeds_not_held(struct p2p_disc *d, const struct held *h, size_t *total)
+{
+	struct p2p_node *seeds = calloc(SYBILS + 16, sizeof(*seeds));
+	size_t bad = 0;
+
+	if (seeds == NULL)
+		abort();
+	*total = db_seeds(d, seeds);
+	for (size_t i = 0; i < *total; i++)
+		bad += !held_has(h, &seeds[i].id);
+	free(seeds);
+	return bad;
+}
+
+static int
+table_seeded(void *arg)
+{
+	return p2p_table_len(p2p_disc_table(arg)) > 0;
+}
+
+/* An attacker: SYBILS identities behind one socket on 127.0.0.1. */
+struct sybil {
+	struct p2p_disc *d;
+	int fd;
+	uint16_t port;
+	struct p2p_privkey key[SYBILS];
+	struct p2p_node node[SYBILS];
+	size_t cur;			/* the identity bonding now */
+};
+
+static void
+sybil_send(struct sybil *s, struct p2p_disc_packet *p)
+{
+	uint8_t buf[P2P_DISC_MAX_SEND];
+	size_t n;
+
+	p->expiration = unix_now() + 20;
+	if (p2p_disc_encode(buf, sizeof(buf), &n, NULL, p,
+	    &s->key[s->cur]) != 0 ||
+	    send_to(s->fd, p2p_disc_self(s->d)->udp, buf, n) != 0)
+		abort();
+}
+
+/* Answers every ping waiting on the socket as identity s->cur (the node
+ * pings back the identity that pinged it last; a revalidation ping meant
+ * for another gets a pong it does not match, as no answer).  Returns 1
+ * once the node has s->cur's pong. */
+static int
+sybil_bonded(void *arg)
+{
+	struct sybil *s = arg;
+	uint8_t buf[P2P_DISC_MAX_PACKET], hash[32];
+	struct p2p_disc_packet in, out;
+	struct p2p_pubkey from;
+	ssize_t n;
+
+	while ((n = recv(s->fd, buf, sizeof(buf), 0)) > 0) {
+		if (p2p_disc_decode(&in, hash, &from, buf, (size_t)n) != 0 ||
+		    in.type != P2P_DISC_PING)
+			continue;
+		memset(&out, 0, sizeof(out));
+		out.type = P2P_DISC_PONG;
+		set_ep(&out.u.pong.to, p2p_disc_self(s->d)->udp,
+		    p2p_disc_self(s->d)->udp);
+		memcpy(out.u.pong.ping_hash, hash, 32);
+		sybil_send(s, &out);
+	}
+	return p2p_nodedb_last_pong(p2p_disc_db(s->d), &s->node[s->cur].id,
+	    &s->node[s->cur].ip) != 0;
+}
+
+/* Every identity pings the node and answers its ping-back. */
+static void
+sybil_attack(struct sybil *s, struct event_base *base)
+{
+	struct p2p_disc_packet p;
+
+	for (s->cur = 0; s->cur < SYBILS; s->cur++) {
+		mkpkt(&p, P2P_DISC_PING, 0);
+		p.u.ping.version = P2P_DISC_VERSION;
+		set_ep(&p.u.ping.from, s->port, ATT_TCP);
+		set_ep(&p.u.ping.to, p2p_disc_self(s->d)->udp,
+		    p2p_disc_self(s->d)->udp);
+		sybil_send(s, &p);
+		CHECK_MSG(run_until(base, sybil_bonded, s, 5000),
+		    "identity %zu did not bond", s->cur);
+	}
+}
+
+/*
+ * SYBILS identities from 127.0.0.1 bond with a node; its table takes a
+ * few, and only those may seed: the DB's seeds are nodes that were in the
+ * table, and so is every node of the table seeded from the DB after a
+ * restart.  The bonding bookkeeping of the others stays.  (Without the
+ * fix every bonded node was a seed, and the restarted table held mostly
+ * nodes the first one had refused.)
+ */
+static void
+test_sybil_db(void)
+{
+	struct event_base *base = event_base_new();
+	struct sybil *s = calloc(1, sizeof(*s));
+	struct held *h = calloc(1, sizeof(*h));
+	struct p2p_privkey k;
+	struct p2p_pubkey pub;
+	struct p2p_nodedb *db;
+	struct tab_copy *c = malloc(sizeof(*c));
+	char dir[64], path[96];
+	size_t total, refused = SYBILS;
+
+	if (base == NULL || s == NULL || h == NULL || c == NULL)
+		abort();
+	unit_mkdtemp(dir, sizeof(dir), "disc-db");
+	snprintf(path, sizeof(path), "%s/nodes.db", dir);
+	keygen(&k, &pub);
+	s->d = db_node(base, &k, path, &db, h, NULL);
+	s->fd = udp_socket(&s->port, 1 << 20);
+	for (size_t i = 0; i < SYBILS; i++) {
+		memset(&s->node[i], 0, sizeof(s->node[i]));
+		keygen(&s->key[i], &s->node[i].pub);
+		p2p_enode_id(&s->node[i].id, &s->node[i].pub);
+		s->node[i].ip = loopback(1);
+		s->node[i].udp = s->port;
+	}
+	sybil_attack(s, base);
+	for (size_t i = 0; i < SYBILS; i++)
+		refused -= held_has(h, &s->node[i].id);
+	CHECK_MSG(refused > SYBILS / 2, "the table took %zu of %d",
+	    SYBILS - refused, SYBILS);
+	revalidate_all(p2p_disc_table(s->d));
+	CHECK(run_until(base, table_copied, s->d, 10000));
+	CHECK_INT(seeds_not_held(s->d, h, &total), 0);
+	CHECK(total > 0);
+	printf("# sybil_db: the table took %zu of %d identities; %zu seeds\n",
+	    SYBILS - refused, SYBILS, total);
+	p2p_disc_free(s->d);
+	p2p_nodedb_close(db);
+
+	/* The restart. */
+	s->d = db_node(base, &k, path, &db, NULL, NULL);
+	CHECK(run_until(base, table_seeded, s->d, 5000));
+	tab_copy(p2p_disc_table(s->d), c);
+	CHECK_INT(c->n, total < P2P_DISC_SEED_COUNT ? total :
+	    P2P_DISC_SEED_COUNT);
+	for (size_t i = 0; i < c->n; i++)
+		CHECK_MSG(held_has(h, &c->node[i].id),
+		    "seeded node %zu was never in the table", i);
+	for (size_t i = 0; i < SYBILS; i++)
+		CHECK_MSG(p2p_nodedb_last_pong(db, &s->node[i].id,
+		    &s->node[i].ip) != 0, "identity %zu lost its bond", i);
+	p2p_disc_free(s->d);
+	p2p_nodedb_close(db);
+	close(s->fd);
+	unit_rmdir(dir);
+	free(c);
+	free(h);
+	free(s);
+	event_base_free(base);
+}
+
+/* A made-up node at ip with a real key; its DB rows say it bonded, and it
+ * has a node row (as a record or a crawl writes one). */
+static void
+bonded_elsewhere(struct p2p_nodedb *db, struct p2p_node *n,
+    struct p2p_ip ip)
+{
+	struct p2p_privkey k;
+
+	memset(n, 0, sizeof(*n));
+	keygen(&k, &n->pub);
+	p2p_enode_id(&n->id, &n->pub);
+	n->ip = ip;
+	n->udp = n->tcp = 30303;
+	CHECK_INT(p2p_nodedb_put_node(db, n, NULL, 0, 0, unix_now()), 0);
+	CHECK_INT(p2p_nodedb_set_last_ping(db, &n->id, &n->ip, unix_now()),
+	    0);
+	CHECK_INT(p2p_nodedb_set_last_pong(db, &n->id, &n->ip, unix_now()),
+	    0);
+}
+
+/* Checks the /24 limits of t for ip: per table and per bucket. */
+static void
+check_ip_limits(const struct p2p_table *t, const struct p2p_ip *ip)
+{
+	CHECK(p2p_table_ip_count(t, ip, -1) <= P2P_TABLE_IP_LIMIT);
+	for (int b = 0; b < P2P_TABLE_NBUCKETS; b++)
+		CHECK_MSG(p2p_table_ip_count(t, ip, b) <=
+		    P2P_TABLE_BUCKET_IP_LIMIT, "bucket %d", b);
+}
+
+/*
+ * The /24 limits hold for a table seeded from the DB.  Made-up nodes on
+ * public addresses (the node may send only inside 127.0.0.0/8, so it
+ * sends them nothing): 10 honest ones on 10 /24s and SYBILS identities on
+ * one address, all bonded as far as the DB knows, all offered to the
+ * table, which takes the honest ones and at most 10 of the others.  After
+ * a restart the table holds the same: every honest node, the attacker
+ * within the limits.  (Without the fix 30 random bonded nodes were the
+ * seeds: mostly the attacker's, honest ones left out.)
+ */
+static void
+test_seed_ip_limits(void)
+{
+	enum { HONEST = 10 };
+	struct event_base *base = event_base_new();
+	struct held *h = calloc(1, sizeof(*h));
+	struct tab_copy *c = malloc(sizeof(*c));
+	struct p2p_node honest[HONEST], n;
+	struct p2p_ip sip = { .len = 4, .b = { 203, 0, 113, 7 } };
+	struct p2p_netlist nl;
+	struct p2p_privkey k;
+	struct p2p_pubkey pub;
+	struct p2p_nodedb *db;
+	struct p2p_disc *d;
+	struct p2p_table *t;
+	char dir[64], path[96];
+	size_t total;
+
+	if (base == NULL || h == NULL || c == NULL ||
+	    p2p_netlist_parse(&nl, "127.0.0.0/8") != 0)
+		abort();
+	unit_mkdtemp(dir, sizeof(dir), "disc-ip");
+	snprintf(path, sizeof(path), "%s/nodes.db", dir);
+	keygen(&k, &pub);
+	d = db_node(base, &k, path, &db, h, &nl);
+	t = p2p_disc_table(d);
+	for (int i = 0; i < HONEST; i++) {
+		struct p2p_ip ip = { .len = 4,
+		    .b = { (uint8_t)(20 + i), 1, 2, 3 } };
+
+		bonded_elsewhere(db, &honest[i], ip);
+		CHECK_INT(p2p_table_add_seen(t, &honest[i], unix_now()), 1);
+	}
+	CHECK_INT(p2p_nodedb_begin(db), 0);
+	for (int i = 0; i < SYBILS; i++) {
+		bonded_elsewhere(db, &n, sip);
+		p2p_table_add_seen(t, &n, unix_now());
+	}
+	CHECK_INT(p2p_nodedb_commit(db), 0);
+	check_ip_limits(t, &sip);
+	revalidate_all(t);
+	CHECK(run_until(base, table_copied, d, 10000));
+	CHECK_INT(seeds_not_held(d, h, &total), 0);
+	CHECK_INT(total, p2p_table_len(t));
+	p2p_disc_free(d);
+	p2p_nodedb_close(db);
+
+	/* The restart. */
+	d = db_node(base, &k, path, &db, NULL, &nl);
+	t = p2p_disc_table(d);
+	CHECK(run_until(base, table_seeded, d, 5000));
+	CHECK_INT(p2p_table_len(t), total);
+	for (int i = 0; i < HONEST; i++)
+		CHECK_MSG(p2p_table_get(t, &honest[i].id) != NULL,
+		    "honest node %d not seeded", i);
+	check_ip_limits(t, &sip);
+	tab_copy(t, c);
+	for (size_t i = 0; i < c->n; i++)
+		CHECK_MSG(held_has(h, &c->node[i].id),
+		    "seeded node %zu was never in the table", i);
+	p2p_disc_free(d);
+	p2p_nodedb_close(db);
+	unit_rmdir(dir);
+	free(c);
+	free(h);
+	event_base_free(base);
+}
+
 const struct unit_test unit_disc[] = {
 	{ "ping_pong", test_ping_pong },
 	{ "findnode_bond", test_findnode_bond },
@@ -2069,5 +2487,7 @@ const struct unit_test unit_disc[] = {
 	{ "findnode_failures", test_findnode_failures },
 	{ "relay_rules", test_relay_rules },
 	{ "v1824_peer", test_v1824_peer },
+	{ "sybil_db", test_sybil_db },
+	{ "seed_ip_limits", test_seed_ip_limits },
 	{ NULL, NULL },
 };

@@ -1,7 +1,10 @@
 /* test_nodedb.c - the SQLite node database: round trips, record sequence
  * rules, per-IP bookkeeping, seeds, the expiry sweep, the local sequence
  * number, wiping on schema/self mismatch, batches, durability across
- * kill -9 and refusal of corrupt files. */
+ * kill -9 and refusal of corrupt files.  live_seeds: only nodes marked
+ * live (held by the table) seed, never bonding bookkeeping or records of
+ * other nodes; schema_v1: a file of the schema without that mark is
+ * wiped, so the nodes its writer kept for every bond do not seed. */
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -359,7 +362,7 @@ test_seeds(void)
 		struct p2p_ip other = ip4(172, 16, 0, (uint8_t)i);
 
 		mknode(&n, i, i % 2);
-		CHECK_INT(p2p_nodedb_put_node(db, &n, NULL, 0, 0, NOW), 0);
+		CHECK_INT(p2p_nodedb_put_live(db, &n, NOW), 0);
 		if (i < 20)
 			CHECK_INT(p2p_nodedb_set_last_pong(db, &n.id, &n.ip,
 			    i == 19 ? NOW - age : NOW - i), 0);
@@ -382,6 +385,12 @@ test_seeds(void)
 	}
 	for (unsigned i = 100; i < 110; i++) {
 		mknode(&n, i, 0);
+		CHECK_INT(p2p_nodedb_set_last_pong(db, &n.id, &n.ip, NOW), 0);
+	}
+	/* 110-119 fresh with a node row that is not live. */
+	for (unsigned i = 110; i < 120; i++) {
+		mknode(&n, i, 0);
+		CHECK_INT(p2p_nodedb_put_node(db, &n, NULL, 0, 0, NOW), 0);
 		CHECK_INT(p2p_nodedb_set_last_pong(db, &n.id, &n.ip, NOW), 0);
 	}
 
@@ -426,7 +435,7 @@ test_seeds(void)
 	CHECK_INT(p2p_nodedb_open(&db, NULL, &self), 0);
 	for (unsigned i = 0; i < 3; i++) {
 		mknode(&n, i, 0);
-		CHECK_INT(p2p_nodedb_put_node(db, &n, NULL, 0, 0, NOW), 0);
+		CHECK_INT(p2p_nodedb_put_live(db, &n, NOW), 0);
 		for (uint8_t k = 0; k < 4; k++) {
 			struct p2p_ip ip = ip4(10, 1, (uint8_t)i, k);
 
@@ -450,6 +459,124 @@ test_seeds(void)
 		CHECK(seen[0] == 1 && seen[1] == 1 && seen[2] == 1);
 	}
 	p2p_nodedb_close(db);
+}
+
+/* How many seeds db gives at NOW, and whether n is among them. */
+static size_t
+seeds_with(struct p2p_nodedb *db, const struct p2p_node *n, int *has)
+{
+	struct p2p_node out[64];
+	size_t got = 99999;
+
+	*has = 0;
+	CHECK_INT(p2p_nodedb_seeds(db, out, 64, P2P_NODEDB_SEED_MAX_AGE, NOW,
+	    &got), 0);
+	for (size_t k = 0; k < got && k < 64; k++)
+		*has |= same_node(&out[k], n);
+	return got;
+}
+
+static void
+test_live_seeds(void)
+{
+	struct p2p_nodeid self = self_id(1);
+	struct p2p_nodedb *db;
+	struct p2p_node a, b, moved;
+	uint8_t rec[10], got_rec[P2P_NODEDB_ENR_MAX];
+	size_t len = 0;
+	int has;
+
+	memset(rec, 7, sizeof(rec));
+	mkdir_tmp();
+	CHECK_INT(p2p_nodedb_open(&db, dbpath, &self), 0);
+	/* A bonded node and one whose record we asked for: bookkeeping and a
+	 * node row, but the table never held them. */
+	mknode(&a, 1, 0);
+	mknode(&b, 2, 0);
+	CHECK_INT(p2p_nodedb_set_last_ping(db, &a.id, &a.ip, NOW), 0);
+	CHECK_INT(p2p_nodedb_set_last_pong(db, &a.id, &a.ip, NOW), 0);
+	CHECK_INT(p2p_nodedb_set_fails(db, &a.id, &a.ip, 2), 0);
+	CHECK_INT(p2p_nodedb_put_node(db, &b, rec, sizeof(rec), 3, NOW), 0);
+	CHECK_INT(p2p_nodedb_set_last_pong(db, &b.id, &b.ip, NOW), 0);
+	CHECK_INT(seeds_with(db, &b, &has), 0);
+	CHECK_INT(count(db), 1);
+	/* The table held b: live, its record kept; a later put_node (a
+	 * newer endpoint) keeps it live. */
+	CHECK_INT(p2p_nodedb_put_live(db, &b, NOW), 0);
+	CHECK_INT(seeds_with(db, &b, &has), 1);
+	CHECK(has);
+	moved = b;
+	moved.udp++;
+	CHECK_INT(p2p_nodedb_put_node(db, &moved, NULL, 0, 0, NOW + 1), 0);
+	CHECK_INT(seeds_with(db, &moved, &has), 1);
+	CHECK(has);
+	CHECK_INT(p2p_nodedb_get_node(db, &b.id, NULL, got_rec, &len, NULL),
+	    0);
+	CHECK_INT(len, sizeof(rec));
+	CHECK_INT(p2p_nodedb_put_live(db, &a, 0), P2P_EINVAL);
+	CHECK_STR(p2p_nodedb_errmsg(db), "put_live: time zero");
+	a.id.b[0] ^= 1;
+	CHECK_INT(p2p_nodedb_put_live(db, &a, NOW), P2P_EINVAL);
+	CHECK_STR(p2p_nodedb_errmsg(db), "put_live: id is not keccak256(pub)");
+	p2p_nodedb_close(db);
+
+	/* Both the mark and the bookkeeping of the node that is no seed
+	 * survive a restart. */
+	mknode(&a, 1, 0);
+	CHECK_INT(p2p_nodedb_open(&db, dbpath, &self), 0);
+	CHECK_INT(seeds_with(db, &moved, &has), 1);
+	CHECK(has);
+	CHECK_INT(p2p_nodedb_last_ping(db, &a.id, &a.ip), NOW);
+	CHECK_INT(p2p_nodedb_last_pong(db, &a.id, &a.ip), NOW);
+	CHECK_INT(p2p_nodedb_fails(db, &a.id, &a.ip), 2);
+	p2p_nodedb_close(db);
+	rm_tmp();
+}
+
+/* The version-1 schema: node rows without the live mark, one written for
+ * every bonded node. */
+static void
+test_schema_v1(void)
+{
+	struct p2p_nodeid self = self_id(1);
+	struct p2p_nodedb *db;
+	struct p2p_node n;
+	char sql[1024], id_hex[2 * P2P_NODEID_LEN + 1];
+	int has;
+
+	mkdir_tmp();
+	for (size_t i = 0; i < P2P_NODEID_LEN; i++)
+		snprintf(id_hex + 2 * i, 3, "%02x", self.b[i]);
+	snprintf(sql, sizeof(sql),
+	    "CREATE TABLE meta (key TEXT PRIMARY KEY NOT NULL, value) "
+	    "WITHOUT ROWID;"
+	    "CREATE TABLE node (id BLOB PRIMARY KEY NOT NULL, pub BLOB NOT "
+	    "NULL, ip BLOB, udp INTEGER NOT NULL, tcp INTEGER NOT NULL, "
+	    "enr BLOB, enr_seq INTEGER, first_seen INTEGER NOT NULL);"
+	    "CREATE TABLE endpoint (id BLOB NOT NULL, ip BLOB NOT NULL, "
+	    "ping INTEGER NOT NULL DEFAULT 0, pong INTEGER NOT NULL DEFAULT "
+	    "0, fails INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (id, ip)) "
+	    "WITHOUT ROWID;"
+	    "INSERT INTO meta VALUES ('schema', 1), ('self', x'%s'), "
+	    "('local_seq', 5);", id_hex);
+	CHECK_INT(raw_sql(dbpath, sql), SQLITE_OK);
+	mknode(&n, 1, 0);
+	CHECK_INT(raw_sql(dbpath, "INSERT INTO node VALUES (x'00', x'00', "
+	    "NULL, 1, 1, NULL, NULL, 1)"), SQLITE_OK);
+	CHECK_INT(p2p_nodedb_open(&db, dbpath, &self), 0);
+	if (db == NULL) {
+		CHECK_STR(p2p_nodedb_errmsg(NULL), "");
+		rm_tmp();
+		return;
+	}
+	CHECK_INT(count(db), 0);
+	CHECK_INT(p2p_nodedb_local_seq(db), 0);
+	CHECK_INT(p2p_nodedb_put_live(db, &n, NOW), 0);
+	CHECK_INT(p2p_nodedb_set_last_pong(db, &n.id, &n.ip, NOW), 0);
+	CHECK_INT(seeds_with(db, &n, &has), 1);
+	CHECK(has);
+	p2p_nodedb_close(db);
+	rm_tmp();
 }
 
 static void
@@ -856,6 +983,7 @@ test_errors(void)
 	for (unsigned i = 0; i < 3; i++) {
 		mknode(&n, i, 0);
 		CHECK_INT(p2p_nodedb_put_node(db, &n, rec, 10, 1, NOW), 0);
+		CHECK_INT(p2p_nodedb_put_live(db, &n, NOW), 0);
 		CHECK_INT(p2p_nodedb_set_last_pong(db, &n.id, &n.ip, NOW), 0);
 	}
 	CHECK_INT(p2p_nodedb_foreach(db, stop_after_two, &calls), 0);
@@ -903,6 +1031,8 @@ const struct unit_test unit_nodedb[] = {
 	{ "enr_seq", test_enr_seq },
 	{ "per_ip", test_per_ip },
 	{ "seeds", test_seeds },
+	{ "live_seeds", test_live_seeds },
+	{ "schema_v1", test_schema_v1 },
 	{ "expire", test_expire },
 	{ "local_seq", test_local_seq },
 	{ "wipe", test_wipe },

@@ -2,7 +2,8 @@
  * disc.h - a discovery v4 node on a caller-owned libevent event_base: the
  * UDP socket, endpoint proofs, reply matching, findnode/ENR requests,
  * iterative lookups and (optionally) the maintenance of a Kademlia table
- * (revalidation, refresh, node database sweeps), as go-ethereum v1.8.24's
+ * (revalidation, refresh, seeding it from the node database, copying its
+ * live nodes there and sweeping it), as go-ethereum v1.8.24's
  * p2p/discover does.
  *
  * Deviations from v1.8.24, each one later geth's behaviour: a findnode that
@@ -40,6 +41,12 @@ struct p2p_disc;
 #define P2P_DISC_REFRESH_S 1800		/* table refresh interval */
 #define P2P_DISC_REVALIDATE_MS 10000	/* revalidation at random 0..this */
 #define P2P_DISC_SEED_COUNT 30		/* seeds read from the node DB */
+#define P2P_DISC_COPY_NODES_MS 30000	/* live table nodes copied to
+					 * the node DB (geth
+					 * copyNodesInterval) */
+#define P2P_DISC_SEED_MIN_TABLE_S 300	/* time in the table before a
+					 * node is copied (geth
+					 * seedMinTableTime) */
 #define P2P_DISC_MAX_PENDING 4096	/* replies awaited at once */
 #define P2P_DISC_MAX_BOOTNODES 64
 
@@ -48,6 +55,7 @@ enum p2p_disc_evtype {
 	P2P_DISC_EV_REMOVED,		/* left a bucket */
 	P2P_DISC_EV_REVALIDATED,	/* answered a revalidation ping */
 	P2P_DISC_EV_REFRESHED,		/* a refresh round ended */
+	P2P_DISC_EV_SAVED,		/* table nodes saved as seeds (saved) */
 };
 
 struct p2p_disc_ev {
@@ -56,6 +64,7 @@ struct p2p_disc_ev {
 	int bucket;
 	uint64_t enr_seq;
 	size_t table_len;		/* nodes in the table after it */
+	size_t saved;			/* SAVED: nodes written this round */
 };
 
 struct p2p_disc_cfg {
@@ -73,8 +82,16 @@ struct p2p_disc_cfg {
 	const struct p2p_netlist *netrestrict;	/* NULL: none; copied */
 	const struct p2p_node *bootnodes;	/* copied */
 	size_t nbootnodes;
-	int maintain;		/* run the table: refresh, revalidation */
+	int maintain;		/* run the table: refresh, revalidation,
+				 * node DB seeding, copies and sweeps */
 	uint32_t refresh_s;	/* refresh interval; 0: P2P_DISC_REFRESH_S */
+	/* With maintain, every copy_ms the table's nodes that have passed a
+	 * revalidation and been in the table seed_min_s are written to the
+	 * node DB as live, the only nodes it seeds the table from (geth
+	 * copyLiveNodes); 0: P2P_DISC_COPY_NODES_MS, P2P_DISC_SEED_MIN_TABLE_S
+	 * (shorter ones are for tests). */
+	uint32_t copy_ms;
+	uint32_t seed_min_s;
 	uint64_t seed;		/* PRNG seed; 0: from getrandom */
 	void (*on_event)(void *arg, const struct p2p_disc_ev *ev);
 	void *arg;

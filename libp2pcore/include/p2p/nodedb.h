@@ -6,11 +6,19 @@
  *
  * The file holds three tables: meta (schema version, the local node's ID,
  * the local record's sequence number), node (one row per node ID: endpoint,
- * public key, latest record, first-seen time) and endpoint (one row per
- * (node ID, IP): last ping received, last pong received, findnode
- * failures; geth keys these per IP because the endpoint proof is per IP).
+ * public key, latest record, first-seen time, and when the table last held
+ * it) and endpoint (one row per (node ID, IP): last ping received, last
+ * pong received, findnode failures; geth keys these per IP because the
+ * endpoint proof is per IP).
  * IPv4-mapped IPv6 addresses are keyed as their 4 IPv4 bytes, as geth's
  * To16() keys make them one address.
+ *
+ * Only nodes the table has held are seeds (p2p_nodedb_put_live, which the
+ * discovery engine calls as v1.8.24's copyLiveNodes writes): anyone can
+ * bond with many identities from one address, so the bonding bookkeeping
+ * and records stored for other nodes (p2p_nodedb_put_node) never seed a
+ * table, else a restart would bring back what the table's IP limits
+ * refused.
  *
  * Times are unix seconds (uint64_t in the API, INTEGER in the file); a time
  * above INT64_MAX is refused with P2P_EINVAL.  Sequence numbers are
@@ -33,7 +41,7 @@
 
 struct p2p_nodedb;
 
-#define P2P_NODEDB_SCHEMA 1		/* bump on schema change: an
+#define P2P_NODEDB_SCHEMA 2		/* bump on schema change: an
 					 * older/newer file is wiped */
 #define P2P_NODEDB_NODE_EXPIRATION 86400 /* s: nodes whose last pong is
 					 * older are deleted by the sweep */
@@ -92,6 +100,7 @@ int p2p_nodedb_rollback(struct p2p_nodedb *db);
  * stored one of lower or equal sequence number (an older record is
  * ignored, not an error).  first_seen is set to now on insert only.  An
  * IPv4-mapped IPv6 ip is stored (and read back) as its 4 IPv4 bytes.
+ * A new node is not live (not a seed); a live one stays live.
  * Returns: 0; P2P_EINVAL (n->id is not keccak256(n->pub), ip.len not 0, 4
  *          or 16, enr_len 0, now > INT64_MAX); P2P_EENRSIZE (enr_len >
  *          P2P_NODEDB_ENR_MAX); P2P_EDB; P2P_ENOMEM.
@@ -100,6 +109,15 @@ int p2p_nodedb_rollback(struct p2p_nodedb *db);
  */
 int p2p_nodedb_put_node(struct p2p_nodedb *db, const struct p2p_node *n,
     const uint8_t *enr, size_t enr_len, uint64_t enr_seq, uint64_t now);
+
+/*
+ * As p2p_nodedb_put_node without a record (a stored one is kept), and
+ * marks the node live at now: it has lived in the table, and
+ * p2p_nodedb_seeds may return it from now on.
+ * Returns: as p2p_nodedb_put_node; P2P_EINVAL also for now == 0.
+ */
+int p2p_nodedb_put_live(struct p2p_nodedb *db, const struct p2p_node *n,
+    uint64_t now);
 
 /*
  * Looks a node up.
@@ -146,9 +164,9 @@ unsigned p2p_nodedb_fails(struct p2p_nodedb *db, const struct p2p_nodeid *id,
     const struct p2p_ip *ip);
 
 /*
- * Picks up to max nodes with a node row whose newest last pong (any IP) is
- * within max_age seconds of now (now - pong <= max_age), in random order,
- * for seeding the table (geth QuerySeeds).
+ * Picks up to max live nodes (p2p_nodedb_put_live) whose newest last pong
+ * (any IP) is within max_age seconds of now (now - pong <= max_age), in
+ * random order, for seeding the table (geth QuerySeeds).
  * Returns: 0; P2P_EINVAL (now > INT64_MAX); P2P_EDB; P2P_ENOMEM.
  * Out:     out: max nodes of room; n: how many were written.
  */
