@@ -382,11 +382,13 @@ dial_record(struct job *j, int err, int sys_errno, int reason, int remote)
 	} else {
 		j->d->failed++;
 	}
-	sample(&j->d->ph[0], j->t0, j->t_tcp);
-	sample(&j->d->ph[1], j->t_tcp, j->t_auth);
-	sample(&j->d->ph[2], j->t_auth, j->t_hello);
-	if (j->rtt_us)
-		sample(&j->d->ph[3], 1, 1 + j->rtt_us);
+	if (opt->summary) {
+		sample(&j->d->ph[0], j->t0, j->t_tcp);
+		sample(&j->d->ph[1], j->t_tcp, j->t_auth);
+		sample(&j->d->ph[2], j->t_auth, j->t_hello);
+		if (j->rtt_us)
+			sample(&j->d->ph[3], 1, 1 + j->rtt_us);
+	}
 	return o;
 }
 
@@ -710,10 +712,8 @@ print_summary(struct dial *d)
 	    (double)d->total / secs : 0));
 	json_object_set_new(o, "succeeded_per_second", json_real(secs > 0 ?
 	    (double)d->succeeded / secs : 0));
-	for (int i = 0; i < 4; i++) {
+	for (int i = 0; i < 4; i++)
 		json_object_set_new(ms, names[i], percentiles(&d->ph[i]));
-		free(d->ph[i].v);
-	}
 	json_object_set_new(o, "ms", ms);
 	json_object_set_new(o, "interrupted", json_boolean(d->signal != 0));
 	emit(d, o);
@@ -758,6 +758,8 @@ main(int argc, char **argv)
 	}
 	if (o.summary)
 		print_summary(&d);
+	for (int i = 0; i < 4; i++)
+		free(d.ph[i].v);
 	d.failed += (size_t)cli_input_failed(d.in);
 	d.out_broken |= cli_input_broken(d.in);
 	cli_input_free(d.in);

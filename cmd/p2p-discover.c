@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/queue.h>
+#include <sys/random.h>
 
 #include <event2/event.h>
 
@@ -56,6 +57,10 @@ static const char options[] =
     " listening\n"
     "      --detach             serve: run in the background; return once"
     " listening\n"
+    "      --save-every DUR     serve: how often table nodes are saved as"
+    " seeds (30s)\n"
+    "      --save-after DUR     serve: how long a node must have been in the"
+    " table (5m)\n"
     "  -h, --help               show this help\n"
     "  -V, --version            show the version\n";
 
@@ -218,7 +223,8 @@ pick_extip(struct opts *o)
 
 enum { OPT_ADDR = 256, OPT_NODEKEY, OPT_NODEKEYHEX, OPT_BOOTNODES,
 	OPT_NETRESTRICT, OPT_DB, OPT_TIMEOUT, OPT_CONCURRENCY, OPT_REFRESH,
-	OPT_EXTIP, OPT_TCP, OPT_PIDFILE, OPT_DETACH };
+	OPT_EXTIP, OPT_TCP, OPT_PIDFILE, OPT_DETACH, OPT_SAVE_EVERY,
+	OPT_SAVE_AFTER };
 
 static const struct option longopts[] = {
 	{ "addr", required_argument, NULL, OPT_ADDR },
@@ -234,6 +240,8 @@ static const struct option longopts[] = {
 	{ "tcp", required_argument, NULL, OPT_TCP },
 	{ "pidfile", required_argument, NULL, OPT_PIDFILE },
 	{ "detach", no_argument, NULL, OPT_DETACH },
+	{ "save-every", required_argument, NULL, OPT_SAVE_EVERY },
+	{ "save-after", required_argument, NULL, OPT_SAVE_AFTER },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -275,9 +283,10 @@ check_modes(struct opts *o, unsigned given)
 		cli_usage_error(usage, "--tcp applies to serve only");
 	if (GIVEN(OPT_REFRESH) && o->cmd != CMD_SERVE)
 		cli_usage_error(usage, "--refresh applies to serve only");
-	if ((GIVEN(OPT_PIDFILE) || GIVEN(OPT_DETACH)) && o->cmd != CMD_SERVE)
-		cli_usage_error(usage, "--pidfile and --detach apply to serve "
-		    "only");
+	if ((GIVEN(OPT_PIDFILE) || GIVEN(OPT_DETACH) || GIVEN(OPT_SAVE_EVERY) ||
+	    GIVEN(OPT_SAVE_AFTER)) && o->cmd != CMD_SERVE)
+		cli_usage_error(usage, "--pidfile, --detach, --save-every and "
+		    "--save-after apply to serve only");
 	if (GIVEN(OPT_CONCURRENCY) && o->cmd != CMD_PING &&
 	    o->cmd != CMD_ENR && o->cmd != CMD_CRAWL)
 		cli_usage_error(usage, "--concurrency applies to ping, "
@@ -349,6 +358,18 @@ parse_args(struct opts *o, int argc, char **argv)
 			    strlen(optarg)) != 0 ||
 			    p2p_ip_is_unspecified(&o->cfg.ext_ip))
 				bad_value("extip", optarg);
+			break;
+		case OPT_SAVE_EVERY:
+			if (cli_parse_duration(optarg, &v) != 0 || v == 0 ||
+			    v > UINT32_MAX)
+				bad_value("save-every", optarg);
+			o->cfg.copy_ms = (uint32_t)v;
+			break;
+		case OPT_SAVE_AFTER:
+			if (cli_parse_duration(optarg, &v) != 0 || v < 1000 ||
+			    v > 86400000)
+				bad_value("save-after", optarg);
+			o->cfg.seed_min_s = (uint32_t)(v / 1000);
 			break;
 		case OPT_PIDFILE: o->pidfile = optarg; break;
 		case OPT_DETACH: o->detach = 1; break;
@@ -680,15 +701,36 @@ lookup_done(void *arg, const struct p2p_node *closest, size_t count)
 /* ---- crawl ---- */
 
 #define CRAWL_TARGETS 4		/* findnode targets per node */
+/* Nodes crawled per IPv4 /24 or IPv6 /64, loopback included: a node may
+ * hand out any address, and each one we crawl costs requests to it.  Our
+ * loopback test networks have 21 nodes at most. */
+#define CRAWL_SUBNET_MAX 32
+
+enum cstate { CN_QUEUED, CN_BUSY, CN_DONE, CN_DROPPED };
 
 struct cnode {
 	struct p2p_node node;
 	struct p2p_enr *rec;	/* owned; NULL until known */
 	double first, last;	/* unix seconds of responses, 0 none */
 	int asked;		/* findnodes done */
-	int state;		/* 0 queued, 1 busy, 2 done */
+	enum cstate state;	/* CN_DROPPED: over CRAWL_SUBNET_MAX */
 };
 
+/* A subnet and how many of its nodes are crawled; count 0: a free slot. */
+struct csubnet {
+	uint64_t prefix;	/* the /24's 3 bytes, or the /64's 8 */
+	uint32_t count;
+	uint8_t v6;
+};
+
+/*
+ * Dropped nodes stay in n, never asked, so that the index knows them and
+ * each is counted once.  The two hash tables (open addressing, linear
+ * probing) have 2 * cap slots, a power of two: each holds at most one key
+ * per node, so a free slot always exists.  Whoever hands us nodes picks
+ * their IDs (ground keys) and addresses, so slots come from a multiplier
+ * that is random per run.
+ */
 struct crawl {
 	struct run *r;
 	struct cnode *n;
@@ -696,6 +738,11 @@ struct crawl {
 	size_t next;		/* first queued index */
 	unsigned busy;
 	size_t responded;
+	size_t dropped;		/* nodes in state CN_DROPPED */
+	size_t *ids;		/* node ID index: 0 free, else i + 1 of n[i] */
+	struct csubnet *nets;	/* crawled nodes per subnet */
+	unsigned bits;		/* log2 of the slots of each */
+	uint64_t mul;		/* odd */
 	uint64_t t0;
 };
 
@@ -708,27 +755,165 @@ wall(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+static size_t
+crawl_hash(const struct crawl *c, uint64_t key)
+{
+	/* Multiply-shift: the top bits depend on every bit of key. */
+	return (size_t)((key * c->mul) >> (64 - c->bits));
+}
+
+/* Returns: the ID index slot of id, or the free slot where it goes. */
+static size_t *
+crawl_id_slot(const struct crawl *c, const struct p2p_nodeid *id)
+{
+	size_t mask = ((size_t)1 << c->bits) - 1;
+	uint64_t key;
+	size_t i;
+
+	/* An ID is a keccak hash: its first 8 bytes are as good as any. */
+	memcpy(&key, id->b, sizeof(key));
+	for (i = crawl_hash(c, key); c->ids[i] != 0; i = (i + 1) & mask)
+		if (memcmp(c->n[c->ids[i] - 1].node.id.b, id->b, 32) == 0)
+			break;
+	return &c->ids[i];
+}
+
+/*
+ * The subnet CRAWL_SUBNET_MAX counts for ip: an IPv4 /24 (IPv4-mapped
+ * IPv6 too) or an IPv6 /64.
+ * Returns: 1 and *prefix, *v6; 0 if ip is absent.
+ */
+static int
+crawl_subnet(const struct p2p_ip *ip, uint64_t *prefix, uint8_t *v6)
+{
+	static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	    0xff, 0xff };
+	const uint8_t *b = ip->b;
+
+	if (ip->len == 16 && memcmp(b, mapped, 12) != 0) {
+		*prefix = 0;
+		for (size_t k = 0; k < 8; k++)
+			*prefix = *prefix << 8 | b[k];
+		*v6 = 1;
+		return 1;
+	}
+	if (ip->len == 16)
+		b += 12;
+	else if (ip->len != 4)
+		return 0;
+	*prefix = (uint64_t)b[0] << 16 | (uint64_t)b[1] << 8 | b[2];
+	*v6 = 0;
+	return 1;
+}
+
+/* Returns: the slot of ip's subnet, or the free slot where it goes; NULL
+ * if ip is absent. */
+static struct csubnet *
+crawl_net_slot(const struct crawl *c, const struct p2p_ip *ip)
+{
+	size_t mask = ((size_t)1 << c->bits) - 1;
+	uint64_t prefix;
+	uint8_t v6;
+	size_t i;
+
+	if (!crawl_subnet(ip, &prefix, &v6))
+		return NULL;
+	for (i = crawl_hash(c, prefix); c->nets[i].count != 0;
+	    i = (i + 1) & mask)
+		if (c->nets[i].prefix == prefix && c->nets[i].v6 == v6)
+			break;
+	c->nets[i].prefix = prefix;
+	c->nets[i].v6 = v6;
+	return &c->nets[i];
+}
+
+/* Doubles n and rebuilds both tables at their new size.  Returns 0 or
+ * -1 (out of memory; the crawl goes on as it was). */
+static int
+crawl_grow(struct crawl *c)
+{
+	size_t cap = c->cap ? 2 * c->cap : 64;
+	unsigned bits = c->bits ? c->bits + 1 : 7;	/* 2 * 64 slots */
+	struct cnode *m;
+	size_t *ids;
+	struct csubnet *nets, *net;
+
+	if (cap > SIZE_MAX / 2 / sizeof(*m))
+		return -1;
+	if ((m = realloc(c->n, cap * sizeof(*m))) == NULL)
+		return -1;
+	c->n = m;
+	ids = calloc(2 * cap, sizeof(*ids));
+	nets = calloc(2 * cap, sizeof(*nets));
+	if (ids == NULL || nets == NULL) {
+		free(ids);
+		free(nets);
+		return -1;
+	}
+	if (c->mul == 0 && getrandom(&c->mul, sizeof(c->mul), 0) !=
+	    (ssize_t)sizeof(c->mul))
+		c->mul = (uint64_t)rand() << 32 ^ (uint64_t)rand();
+	c->mul |= 1;
+	free(c->ids);
+	free(c->nets);
+	c->ids = ids;
+	c->nets = nets;
+	c->cap = cap;
+	c->bits = bits;
+	for (size_t i = 0; i < c->len; i++) {
+		*crawl_id_slot(c, &c->n[i].node.id) = i + 1;
+		if (c->n[i].state != CN_DROPPED &&
+		    (net = crawl_net_slot(c, &c->n[i].node.ip)) != NULL)
+			net->count++;
+	}
+	return 0;
+}
+
+/* Returns: 1 if n is new and will be crawled, 0 if known or over
+ * CRAWL_SUBNET_MAX (then counted in c->dropped), -1 out of memory. */
 static int
 crawl_add(struct crawl *c, const struct p2p_node *n)
 {
+	size_t *slot;
+	struct csubnet *net;
+	struct cnode *cn;
+
 	/* Nodes we bonded with know us by now and may hand us out. */
 	if (memcmp(n->id.b, p2p_disc_self(c->r->d)->id.b, 32) == 0)
 		return 0;
-	for (size_t i = 0; i < c->len; i++)
-		if (memcmp(c->n[i].node.id.b, n->id.b, 32) == 0)
-			return 0;
-	if (c->len == c->cap) {
-		size_t cap = c->cap ? 2 * c->cap : 64;
-		struct cnode *m = realloc(c->n, cap * sizeof(*m));
-
-		if (m == NULL)
-			return -1;
-		c->n = m;
-		c->cap = cap;
+	if (c->len == c->cap && crawl_grow(c) != 0)
+		return -1;
+	if (*(slot = crawl_id_slot(c, &n->id)) != 0)
+		return 0;
+	cn = &c->n[c->len];
+	memset(cn, 0, sizeof(*cn));
+	cn->node = *n;
+	*slot = ++c->len;
+	if ((net = crawl_net_slot(c, &n->ip)) == NULL)
+		return 1;
+	if (net->count >= CRAWL_SUBNET_MAX) {
+		cn->state = CN_DROPPED;
+		c->dropped++;
+		return 0;
 	}
-	memset(&c->n[c->len], 0, sizeof(c->n[0]));
-	c->n[c->len++].node = *n;
+	net->count++;
 	return 1;
+}
+
+/* The record that ends a crawl. */
+static void
+crawl_summary(struct crawl *c, int complete)
+{
+	json_t *o = cli_record("crawl");
+
+	json_object_set_new(o, "nodes",
+	    json_integer((json_int_t)(c->len - c->dropped)));
+	json_object_set_new(o, "responsive",
+	    json_integer((json_int_t)c->responded));
+	json_object_set_new(o, "complete", json_boolean(complete));
+	json_object_set_new(o, "dropped_subnet",
+	    json_integer((json_int_t)c->dropped));
+	emit(c->r, o);
 }
 
 static void crawl_pump(struct crawl *c);
@@ -752,7 +937,7 @@ crawl_finish_node(struct crawl *c, size_t i)
 	struct cnode *cn = &c->n[i];
 	json_t *o = cli_record("node"), *j;
 
-	cn->state = 2;
+	cn->state = CN_DONE;
 	c->busy--;
 	j = node_json(&cn->node);
 	json_object_update(o, j);
@@ -849,20 +1034,16 @@ crawl_pump(struct crawl *c)
 	while (c->busy < c->r->o->concurrency && c->next < c->len) {
 		size_t i = c->next++;
 
-		c->n[i].state = 1;
+		if (c->n[i].state == CN_DROPPED)
+			continue;
+		c->n[i].state = CN_BUSY;
 		c->busy++;
 		if (p2p_disc_request_enr(c->r->d, &c->n[i].node, crawl_enr,
 		    PTR(i)) != 0)
 			crawl_finish_node(c, i);
 	}
 	if (c->busy == 0 && c->next == c->len) {
-		json_t *o = cli_record("crawl");
-
-		json_object_set_new(o, "nodes", json_integer((json_int_t)c->len));
-		json_object_set_new(o, "responsive",
-		    json_integer((json_int_t)c->responded));
-		json_object_set_new(o, "complete", json_true());
-		emit(c->r, o);
+		crawl_summary(c, 1);
 		if (c->responded == 0)
 			c->r->failed = 1;
 		event_base_loopbreak(c->r->base);
@@ -887,6 +1068,8 @@ crawl_free(struct crawl *c)
 	for (size_t i = 0; i < c->len; i++)
 		free(c->n[i].rec);
 	free(c->n);
+	free(c->ids);
+	free(c->nets);
 	free(c);
 }
 
@@ -897,7 +1080,7 @@ serve_event(void *arg, const struct p2p_disc_ev *ev)
 {
 	struct run *r = arg;
 	static const char *const names[] = { NULL, "added", "removed",
-		"revalidated", "refreshed" };
+		"revalidated", "refreshed", "saved" };
 	json_t *o = cli_record(names[ev->type]), *j;
 
 	if (ev->node != NULL) {
@@ -907,6 +1090,9 @@ serve_event(void *arg, const struct p2p_disc_ev *ev)
 		json_object_set_new(o, "bucket", json_integer(ev->bucket));
 	}
 	json_object_set_new(o, "table", json_integer((json_int_t)ev->table_len));
+	if (ev->type == P2P_DISC_EV_SAVED)
+		json_object_set_new(o, "saved",
+		    json_integer((json_int_t)ev->saved));
 	emit(r, o);
 }
 
@@ -1035,18 +1221,11 @@ finish_cmd(struct run *r)
 		unfinished_targets(r);
 	} else if (o->cmd == CMD_CRAWL && (r->cr->busy > 0 ||
 	    r->cr->next < r->cr->len)) {
-		json_t *j = cli_record("crawl");
-
 		/* Stopped early: the nodes still in hand. */
 		for (size_t i = 0; i < r->cr->len; i++)
-			if (r->cr->n[i].state == 1)
+			if (r->cr->n[i].state == CN_BUSY)
 				crawl_finish_node(r->cr, i);
-		json_object_set_new(j, "nodes",
-		    json_integer((json_int_t)r->cr->len));
-		json_object_set_new(j, "responsive",
-		    json_integer((json_int_t)r->cr->responded));
-		json_object_set_new(j, "complete", json_false());
-		emit(r, j);
+		crawl_summary(r->cr, 0);
 		if (r->cr->responded == 0 || r->signal)
 			r->failed = 1;
 	} else if ((o->cmd == CMD_LOOKUP || o->cmd == CMD_RESOLVE) &&

@@ -34,9 +34,10 @@ suite() {
 	name=$1
 	shift
 	out="$log/$(echo "$name" | tr ' /' '__').tap"
-	echo "== $name"
+	t0=$(date +%s)
 	"$@" >"$out" 2>"$out.err"
 	rc=$?
+	echo "== $name ($(($(date +%s) - t0)) s)"
 	count "$out"
 	if [ $rc -ne 0 ] && ! grep -q '^not ok ' "$out"; then
 		echo "not ok - $name exited $rc"

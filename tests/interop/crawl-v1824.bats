@@ -44,7 +44,7 @@ fake_count() {
 	start_fake
 	run -0 --separate-stderr p2p-discover crawl --timeout 60s --bootnodes "$FAKE"
 	printf '%s\n' "${lines[@]}"
-	printf '%s\n' "${lines[@]}" | jq -se '.[-1] == {"type": "crawl", "nodes": 1, "responsive": 1, "complete": true}'
+	printf '%s\n' "${lines[@]}" | jq -se '.[-1] == {"type": "crawl", "nodes": 1, "responsive": 1, "complete": true, "dropped_subnet": 0}'
 	printf '%s\n' "${lines[@]}" | jq -se '[.[] | select(.type == "node")] | length == 1 and
 	    (.[0] | .enode == "'"$FAKE"'" and .responded and .enr == null
 	    and .first_response != null)'
@@ -61,10 +61,27 @@ fake_count() {
 	start_fake --neighbors "$(enode_of a),$(enode_of b)"
 	run -0 --separate-stderr p2p-discover crawl --timeout 60s --bootnodes "$FAKE"
 	printf '%s\n' "${lines[@]}"
-	printf '%s\n' "${lines[@]}" | jq -se '.[-1] == {"type": "crawl", "nodes": 3, "responsive": 3, "complete": true}'
+	printf '%s\n' "${lines[@]}" | jq -se '.[-1] == {"type": "crawl", "nodes": 3, "responsive": 3, "complete": true, "dropped_subnet": 0}'
 	printf '%s\n' "${lines[@]}" | jq -r 'select(.type == "node" and .responded) | .enode' | sort >"$TMP/got"
 	printf '%s\n' "$FAKE" "$(enode_of a)" "$(enode_of b)" | sort >"$TMP/want"
 	diff "$TMP/want" "$TMP/got"
 	# The serve nodes' records came with them; the bootnode has none.
 	printf '%s\n' "${lines[@]}" | jq -se '[.[] | select(.type == "node" and .enr != null)] | length == 2'
+}
+
+@test "a node that hands out made-up nodes of one /24 adds at most 32 of them" {
+	# Every findnode answered with 16 fresh nodes on 127.0.0.1 that
+	# nobody runs: up to 64, but the fake's /24 holds 32 at most, the
+	# fake counted, so some are dropped.  They never answer, so each one
+	# asked waits out its timeouts; --timeout is a hang guard only:
+	# complete or not, the summary must hold the bound.
+	start_fake --made-up 16
+	run -0 --separate-stderr p2p-discover crawl --timeout 60s --bootnodes "$FAKE"
+	printf '%s\n' "${lines[@]}"
+	printf '%s\n' "${lines[@]}" | jq -se '.[-1] | .type == "crawl" and
+	    .nodes <= 32 and .dropped_subnet > 0 and .responsive == 1 and
+	    keys_unsorted == ["type", "nodes", "responsive", "complete",
+	    "dropped_subnet"]'
+	printf '%s\n' "${lines[@]}" | jq -se '[.[] | select(.type == "node" and
+	    (.ip | startswith("127.0.0.")))] | length <= 32'
 }

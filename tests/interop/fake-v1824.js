@@ -7,17 +7,25 @@
 //              v1.8.24 says while our pong is not in); later ones answered
 //              with NEIGHBORS naming the --neighbors nodes (12 a packet),
 //              none by default: v1.8.24 hands out only nodes it has
-//              revalidated, so a young bootnode often has nobody to give
+//              revalidated, so a young bootnode often has nobody to give.
+//              With --made-up N every FINDNODE, the first too, is answered
+//              with N nodes made up for it: fresh keys, 127.0.0.1 and
+//              ports from 20000 up that nobody listens on (a hostile
+//              node filling a crawl with one subnet).
 // It prints NDJSON on stdout, one record per packet:
 //   {"type":"listening","udp":P}
 //   {"type":"ping"|"pong"|"enrrequest","from":"IP:PORT"}
 //   {"type":"findnode","from":"IP:PORT","answered":BOOL,"nodes":N}
 //
-// Usage: node fake-v1824.js KEYHEX [--neighbors ENODES] [--timeout MS]
+// Usage: node fake-v1824.js KEYHEX [--neighbors ENODES] [--made-up N]
+//                           [--timeout MS]
 'use strict'
 const dgram = require('dgram')
 
 const devp2p = require(require.resolve('@ethereumjs/devp2p', {
+  paths: [__dirname],
+}))
+const { secp256k1 } = require(require.resolve('ethereum-cryptography/secp256k1', {
   paths: [__dirname],
 }))
 
@@ -31,12 +39,14 @@ const die = (msg) => {
 const args = process.argv.slice(2)
 if (!/^[0-9a-f]{64}$/i.test(args[0] || '')) die('usage: node fake-v1824.js KEYHEX [options]')
 const key = Uint8Array.from(Buffer.from(args[0], 'hex'))
-const opt = { neighbors: [], timeout: 60000 }
+const opt = { neighbors: [], madeUp: 0, timeout: 60000 }
 for (let i = 1; i < args.length; i += 2) {
   if (args[i] === '--neighbors') opt.neighbors = args[i + 1].split(',').filter((s) => s)
+  else if (args[i] === '--made-up') opt.madeUp = Number(args[i + 1])
   else if (args[i] === '--timeout') opt.timeout = Number(args[i + 1])
   else die(`unknown option ${args[i]}`)
 }
+if (!Number.isInteger(opt.madeUp) || opt.madeUp < 0 || opt.madeUp > 16) die('--made-up takes 0 to 16')
 
 const give = opt.neighbors.map((s) => {
   const m = /^enode:\/\/([0-9a-f]{128})@([0-9.]+):(\d+)(?:\?discport=(\d+))?$/i.exec(s)
@@ -50,6 +60,15 @@ const give = opt.neighbors.map((s) => {
     udpPort: Number(m[4] || m[3]),
   }
 })
+
+// --made-up: a node nobody runs.  Only loopback addresses: the crawler
+// asks every node it is given, and these must reach no one.
+let madeUpCount = 0
+function madeUp() {
+  const pub = secp256k1.getPublicKey(secp256k1.utils.randomPrivateKey(), false)
+  const port = 20000 + (madeUpCount++ % 40000)
+  return { id: pub.subarray(1), address: '127.0.0.1', tcpPort: port, udpPort: port }
+}
 
 const sock = dgram.createSocket('udp4')
 const pingsOut = new Map() // hash of our ping-back -> node id
@@ -97,6 +116,13 @@ sock.on('message', (msg, rinfo) => {
     case 'findneighbours': {
       const n = (asked.get(id) || 0) + 1
       asked.set(id, n)
+      if (opt.madeUp > 0) {
+        const peers = Array.from({ length: opt.madeUp }, madeUp)
+        for (let i = 0; i < peers.length; i += 12)
+          send(rinfo, 'neighbours', { peers: peers.slice(i, i + 12) })
+        out({ type: 'findnode', from, answered: true, nodes: peers.length })
+        break
+      }
       if (n === 1 || !bonded.has(id)) {
         out({ type: 'findnode', from, answered: false, nodes: 0 })
         break

@@ -29,12 +29,10 @@ teardown() {
 
 # js_listen ARGS...: ethereumjs listening on 127.0.0.1; sets JSPID, JS_ENODE.
 js_listen() {
-	node "$PEER_JS" listen "$JS_KEY" "$@" >"$TMP/js.out" 2>"$TMP/js.err" 3>&- &
+	# --timeout: peer.js's own hang guard, as generous as ours.
+	node "$PEER_JS" listen "$JS_KEY" --timeout 300000 "$@" >"$TMP/js.out" 2>"$TMP/js.err" 3>&- &
 	JSPID=$!
-	for _ in $(seq 200); do
-		[ -s "$TMP/js.out" ] && break
-		sleep 0.05
-	done
+	wait_for nonempty "$TMP/js.out" || { cat "$TMP/js.err" >&2; false; }
 	local port
 	port=$(head -1 "$TMP/js.out" | jq -r 'select(.type == "listening") | .port')
 	[ -n "$port" ] || { cat "$TMP/js.err" >&2; false; }
@@ -43,22 +41,17 @@ js_listen() {
 
 # js_dial ARGS...: ethereumjs dialing $ENODE (p2p-listen); sets JSPID.
 js_dial() {
-	node "$PEER_JS" dial "$JS_KEY" "$ENODE" "$@" >"$TMP/js.out" 2>"$TMP/js.err" 3>&- &
+	node "$PEER_JS" dial "$JS_KEY" "$ENODE" --timeout 300000 "$@" >"$TMP/js.out" 2>"$TMP/js.err" 3>&- &
 	JSPID=$!
 }
 
-# js_wait: waits (at most 25 s) for the ethereumjs peer to exit.
+# js_wait: waits for the ethereumjs peer to exit by itself; fails if it
+# failed.
 js_wait() {
-	for _ in $(seq 500); do
-		kill -0 "$JSPID" 2>/dev/null || {
-			wait "$JSPID" && return 0
-			echo "ethereumjs peer failed:" >&2
-			cat "$TMP/js.out" "$TMP/js.err" >&2
-			return 1
-		}
-		sleep 0.05
-	done
-	echo "ethereumjs peer did not exit:" >&2
+	if wait_for exited "$JSPID" && wait "$JSPID"; then
+		return 0
+	fi
+	echo "ethereumjs peer failed or did not exit:" >&2
 	cat "$TMP/js.out" "$TMP/js.err" >&2
 	return 1
 }
@@ -119,12 +112,21 @@ our_pub() { p2p-keygen --nodekeyhex "$OUR_KEY" | jq -r .pubkey; }
 }
 
 @test "ethereumjs -> p2p-listen: handshake, Hellos, messages both ways, our Disconnect" {
-	start_listen --session --linger 60s --nodekeyhex "$OUR_KEY" --caps foo/1 --name interop-listener \
-	    < <(sleep 1; echo '{"type":"send","cap":"foo/1","code":0,"data":"0xc58364656667"}';
-		sleep 1; echo '{"type":"disconnect","reason":4}')
+	# The session's commands go in through a FIFO, each once the step
+	# before it has shown in the records (never after a fixed time).
+	mkfifo "$TMP/cmds"
+	exec 7<>"$TMP/cmds"
+	start_listen --session --linger 60s --nodekeyhex "$OUR_KEY" --caps foo/1 \
+	    --name interop-listener <&7
 	js_dial --greet
+	wait_for lines_ge 1 listen_records hello
+	echo '{"type":"send","cap":"foo/1","code":0,"data":"0xc58364656667"}' >&7
+	# Its greeting and its echo of ours.
+	wait_for lines_ge 2 listen_records msg
+	echo '{"type":"disconnect","reason":4}' >&7
 	js_wait
 	wait_listen
+	exec 7>&-
 	listen_records auth | jq -se '.[0].eip8 and .[0].id == "'"$JS_ID"'"'
 	listen_records hello | jq -se '.[0].remote | .id == "'"$JS_ID"'" and .version == 5
 	    and (.name | startswith("ethereumjs-devp2p/")) and .caps == ["foo/1"]
@@ -148,11 +150,15 @@ our_pub() { p2p-keygen --nodekeyhex "$OUR_KEY" | jq -r .pubkey; }
 	printf '%s\n' "${lines[@]}" | jq -se '.[-1] == {"type": "disconnect", "error": null,
 	    "code": 8, "reason": "client quitting", "by": "remote"}'
 	js_wait
-	start_listen --count 1 --caps foo/1 --session --linger 60s < <(sleep 1;
-	    echo '{"type":"send","cap":"foo/1","code":0,"data":"0xc0"}')
+	mkfifo "$TMP/cmds2"
+	exec 7<>"$TMP/cmds2"
+	start_listen --count 1 --caps foo/1 --session --linger 60s <&7
 	js_dial --disconnect 5
+	wait_for lines_ge 1 listen_records hello
+	echo '{"type":"send","cap":"foo/1","code":0,"data":"0xc0"}' >&7
 	js_wait
 	wait_listen
+	exec 7>&-
 	listen_records disconnect | jq -se '.[0] | .error == null and .code == 5 and .by == "remote"
 	    and .reason == "already connected"'
 }

@@ -78,7 +78,7 @@ added_ge() {
 	printf '%s\n' "${lines[@]}" | jq -r 'select(.type == "node" and .responded) | .enode' | sort >"$TMP/crawled"
 	diff "$TMP/all" "$TMP/crawled"
 	printf '%s\n' "${lines[@]}" | tail -1
-	printf '%s\n' "${lines[@]}" | jq -se '.[-1] == {"type": "crawl", "nodes": 21, "responsive": 21, "complete": true}'
+	printf '%s\n' "${lines[@]}" | jq -se '.[-1] == {"type": "crawl", "nodes": 21, "responsive": 21, "complete": true, "dropped_subnet": 0}'
 	# The crawl's output feeds other tools as it is.
 	printf '%s\n' "${lines[@]}" >"$TMP/crawl.ndjson"
 	run -0 --separate-stderr p2p-discover ping "${tool[@]}" <"$TMP/crawl.ndjson"
@@ -141,9 +141,13 @@ xor_sort() {
 @test "serve with --db: a restart without bootnodes comes back with its table seeded" {
 	start_serve boot
 	B=$(enode_of boot)
-	start_serve a --nodekey "$TMP/a.key" --db "$TMP/a.db" --bootnodes "$B"
+	# Seeds are nodes that lived in the table (revalidated, and in it
+	# --save-after): shortened here, and waited for.
+	start_serve a --nodekey "$TMP/a.key" --db "$TMP/a.db" --bootnodes "$B" \
+	    --save-every 200ms --save-after 1s
 	for i in 1 2 3; do start_serve "n$i" --bootnodes "$B"; done
 	wait_for added_ge 4 a
+	wait_for lines_ge 1 jq -c 'select(.type == "saved" and .saved >= 1)' "$TMP/a.out"
 	first=$(enode_of a)
 	kill -TERM "$PID_a"
 	wait "$PID_a"
@@ -181,7 +185,7 @@ xor_sort() {
 	run -0 --separate-stderr env P2P_BIN="$P2P_BIN" sh "$BATS_TEST_DIRNAME/../../scripts/localnet.sh"
 	[[ $stderr == *"crawl found 5 of 5 nodes"* ]]
 	[[ $stderr == *"dialled 5 of 5 nodes through the Hello exchange"* ]]
-	printf '%s\n' "${lines[@]}" | jq -se '[.[] | select(.type == "crawl")] == [{"type": "crawl", "nodes": 5, "responsive": 5, "complete": true}]'
+	printf '%s\n' "${lines[@]}" | jq -se '[.[] | select(.type == "crawl")] == [{"type": "crawl", "nodes": 5, "responsive": 5, "complete": true, "dropped_subnet": 0}]'
 	# Every node the crawl found announced the TCP port its listener has.
 	printf '%s\n' "${lines[@]}" | jq -se '[.[] | select(.type == "dial") | .ok and .remote.listen_port > 0] == [true, true, true, true, true]'
 	! pgrep -f "p2p-localnet" >/dev/null
