@@ -98,10 +98,14 @@ $(O)/cmd/%.o: cmd/%.c
 	@[ "$(V)" = 1 ] || echo "  CC      $<"
 	$(Q)$(CC) $(ALL_CFLAGS) -Ilibp2pcore/include -c -o $@ $<
 
-$(O)/bin/%: $(O)/cmd/%.o $(CLI_OBJS) $(LIB)
+# A tool's own extra objects beside its main file.
+EXTRA_p2p-discover := $(O)/cmd/crawl.o
+
+.SECONDEXPANSION:
+$(O)/bin/%: $(O)/cmd/%.o $(CLI_OBJS) $$(EXTRA_$$*) $(LIB)
 	@mkdir -p $(@D)
 	@[ "$(V)" = 1 ] || echo "  LD      $@"
-	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< $(CLI_OBJS) $(LIB) $(LIBS)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< $(EXTRA_$*) $(CLI_OBJS) $(LIB) $(LIBS)
 
 $(O)/tests/unit/%.o: tests/unit/%.c
 	@mkdir -p $(@D)
