@@ -666,6 +666,13 @@ main(int argc, char **argv)
 		return CLI_FAIL;
 	}
 	evconnlistener_set_error_cb(l.lis, accept_error_cb);
+	/* Before the listening record: a script that signals us as soon as
+	 * it reads that record must reach our handler. */
+	sigint = evsignal_new(l.base, SIGINT, signal_cb, &l);
+	sigterm = evsignal_new(l.base, SIGTERM, signal_cb, &l);
+	l.retry = evtimer_new(l.base, retry_cb, &l);
+	evsignal_add(sigint, NULL);
+	evsignal_add(sigterm, NULL);
 	if (listening(&l) != 0) {
 		cli_warn("cannot read the listening address: %s",
 		    strerror(errno));
@@ -673,11 +680,6 @@ main(int argc, char **argv)
 	}
 	if (cli_ready(o.pidfile) != 0)
 		return CLI_FAIL;
-	sigint = evsignal_new(l.base, SIGINT, signal_cb, &l);
-	sigterm = evsignal_new(l.base, SIGTERM, signal_cb, &l);
-	l.retry = evtimer_new(l.base, retry_cb, &l);
-	evsignal_add(sigint, NULL);
-	evsignal_add(sigterm, NULL);
 	if (o.timeout_ms) {
 		struct timeval tv = { (time_t)(o.timeout_ms / 1000),
 		    (suseconds_t)(o.timeout_ms % 1000) * 1000 };

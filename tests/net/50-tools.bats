@@ -29,6 +29,14 @@ bg() {
 
 records() { jq -c "select(.type == \"$2\")" "$TMP/$1.out"; }
 
+# status_of N PID: waits for PID (a child of this shell: bats' run would
+# wait in a subshell, which cannot) and checks that it exited with N.
+status_of() {
+	local rc=0
+	wait "$2" || rc=$?
+	[ "$rc" = "$1" ] || { echo "exit status $rc, expected $1" >&2; return 1; }
+}
+
 @test "p2p-dial dials each stdin line as it arrives, not at end of input" {
 	start_listen
 	bg dial 5 p2p-dial
@@ -68,12 +76,12 @@ records() { jq -c "select(.type == \"$2\")" "$TMP/$1.out"; }
 	printf '%s\n%s\n' "$ENODE" "$ENODE" >&5
 	wait_for dials_connected 2 "$BGPID"
 	kill -TERM "$BGPID"
-	run -143 wait "$BGPID"
+	status_of 143 "$BGPID"
 	jq -se 'length == 2 and all(.ok == false and .error == "EINTERRUPTED"
 	    and (.phase == "tcp" or .phase == null))' "$TMP/dial.out"
 	# The session: Disconnect 0x08 sent, the listener hears it.
 	kill -INT "$SPID"
-	run -130 wait "$SPID"
+	status_of 130 "$SPID"
 	jq -se '.[-1] | .type == "disconnect" and .error == "EINTERRUPTED"
 	    and .code == 8 and .by == "local"' "$TMP/sess.out"
 	wait_listen
@@ -90,14 +98,14 @@ dials_connected() {
 	bg sess 5 p2p-dial --session "$ENODE"
 	wait_for lines_ge 1 listen_records hello
 	kill -TERM "$LPID"
-	run -0 wait "$LPID"
+	status_of 0 "$LPID"
 	LPID=
 	wait_for lines_ge 2 cat "$TMP/sess.out"
 	jq -se '.[-1] | .type == "disconnect" and .code == 8 and .by == "remote"' "$TMP/sess.out"
 	# With a --count not reached, the work was cut short.
 	start_listen --count 5
 	kill -INT "$LPID"
-	run -130 wait "$LPID"
+	status_of 130 "$LPID"
 	LPID=
 }
 
@@ -118,7 +126,7 @@ dials_connected() {
 	# serve's normal end is a signal.
 	start_serve boot
 	kill -TERM "$PID_boot"
-	run -0 wait "$PID_boot"
+	status_of 0 "$PID_boot"
 }
 
 @test "enr: records are taken wherever an enode URL is" {
