@@ -282,7 +282,8 @@ static void
 enqueue(struct p2p_disc *d, struct op *o)
 {
 	unqueue(d, o);
-	o->deadline_us = now_us() + P2P_DISC_RESP_TIMEOUT_MS * 1000;
+	o->deadline_us = now_us() + (uint64_t)(d->cfg.resp_timeout_ms ?
+	    d->cfg.resp_timeout_ms : P2P_DISC_RESP_TIMEOUT_MS) * 1000;
 	TAILQ_INSERT_TAIL(&d->wait, o, link);
 	o->queued = 1;
 	if (++d->npending > d->st.pending_max)

@@ -38,6 +38,9 @@ suite() {
 	"$@" >"$out" 2>"$out.err"
 	rc=$?
 	echo "== $name ($(($(date +%s) - t0)) s)"
+	# The slowest tests (bats --timing), to see where the time goes.
+	sed -n 's/^ok [0-9]* \(.*\) in \([0-9]*\)ms$/\2 \1/p' "$out" |
+	    sort -rn | head -3 | sed 's/^\([0-9]*\) /#   slowest: \1 ms  /'
 	count "$out"
 	if [ $rc -ne 0 ] && ! grep -q '^not ok ' "$out"; then
 		echo "not ok - $name exited $rc"
@@ -90,11 +93,11 @@ run_pass() {
 		suite "fuzz corpus $n ($label)" "$r" "tests/fuzz/corpus/$n"
 	done
 	if ls tests/cli/*.bats >/dev/null 2>&1; then
-		suite "cli ($label)" bats --formatter tap tests/cli
+		suite "cli ($label)" bats --formatter tap --timing tests/cli
 	fi
-	suite "net ($label)" netsuite bats --formatter tap tests/net
+	suite "net ($label)" netsuite bats --formatter tap --timing tests/net
 	if [ "$interop_ok" = 1 ]; then
-		suite "interop ($label)" netsuite bats --formatter tap tests/interop
+		suite "interop ($label)" netsuite bats --formatter tap --timing tests/interop
 	fi
 }
 

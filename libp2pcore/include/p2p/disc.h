@@ -93,6 +93,8 @@ struct p2p_disc_cfg {
 	uint32_t copy_ms;
 	uint32_t seed_min_s;
 	uint64_t seed;		/* PRNG seed; 0: from getrandom */
+	/* How long a reply is awaited; 0: P2P_DISC_RESP_TIMEOUT_MS. */
+	uint32_t resp_timeout_ms;
 	void (*on_event)(void *arg, const struct p2p_disc_ev *ev);
 	void *arg;
 };
