@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <dirent.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <p2p/hex.h>
@@ -30,6 +31,15 @@ static const struct {
 };
 
 int unit_failed;
+
+uint64_t
+unit_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
 
 void
 unit_fail(const char *file, int line, const char *fmt, ...)

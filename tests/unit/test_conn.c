@@ -61,15 +61,6 @@ struct peer {
 	size_t max_out;			/* most output seen queued */
 };
 
-static uint64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 static void
 sample(struct peer *p)
 {
@@ -264,10 +255,10 @@ typedef int cond_fn(const struct peer *p);
 static int
 wait_for(struct peer *p, cond_fn *cond)
 {
-	uint64_t end = now_ms() + HANG_MS;
+	uint64_t end = unit_now_ms() + HANG_MS;
 
 	while (!cond(p)) {
-		if (now_ms() > end) {
+		if (unit_now_ms() > end) {
 			CHECK_MSG(0, "hang guard: condition never met");
 			return 0;
 		}

@@ -53,15 +53,6 @@ rnd_bytes(uint8_t *p, size_t n)
 }
 
 static uint64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-static uint64_t
 unix_now(void)
 {
 	return (uint64_t)time(NULL);
@@ -179,9 +170,9 @@ run_until(struct event_base *base, cond_fn *cond, void *arg, unsigned ms)
 {
 	/* ms is a hang guard, never a speed assumption: a loaded machine
 	 * under ASan gets at least GUARD_MIN_MS before a wait fails. */
-	uint64_t end = now_ms() + (ms > GUARD_MIN_MS ? ms : GUARD_MIN_MS);
+	uint64_t end = unit_now_ms() + (ms > GUARD_MIN_MS ? ms : GUARD_MIN_MS);
 
-	while (!cond(arg) && now_ms() < end)
+	while (!cond(arg) && unit_now_ms() < end)
 		run_ms(base, SLICE_MS);
 	return cond(arg);
 }
@@ -1061,7 +1052,7 @@ flood_read(evutil_socket_t fd, short what, void *arg)
 
 	(void)what;
 	while ((n = recv(fd, buf, sizeof(buf), 0)) >= 0) {
-		f->progress_ms = now_ms();
+		f->progress_ms = unit_now_ms();
 		if (n > P2P_DISC_HEAD_LEN && buf[97] == P2P_DISC_PING &&
 		    f->npb < FLOOD_PINGS)
 			f->pb_ms[f->npb++] = f->progress_ms;
@@ -1078,7 +1069,7 @@ probe_done(void *arg, int err, const struct p2p_node *n, uint64_t rtt,
     int has_seq, uint64_t seq)
 {
 	struct probe *p = arg;
-	uint64_t took = now_ms() - p->start_ms;
+	uint64_t took = unit_now_ms() - p->start_ms;
 
 	(void)n;
 	(void)rtt;
@@ -1113,7 +1104,7 @@ static void
 flood_tick(evutil_socket_t fd, short what, void *arg)
 {
 	struct flood *f = arg;
-	uint64_t now = now_ms();
+	uint64_t now = unit_now_ms();
 
 	(void)fd;
 	(void)what;
@@ -1287,12 +1278,12 @@ test_flood(void)
 	if (rev == NULL || tick == NULL || event_add(rev, NULL) != 0 ||
 	    event_add(tick, &tv) != 0)
 		abort();
-	t0 = now_ms();
+	t0 = unit_now_ms();
 	f.progress_ms = t0;
 	flood_pump(&f);
 	run_until(e.base, flood_is_done, &f, FLOOD_GUARD_MS);
 	printf("# flood: %zu pings in %.2f s\n", f.sent,
-	    (double)(now_ms() - t0) / 1000);
+	    (double)(unit_now_ms() - t0) / 1000);
 	/* Let the last probes time out and every reply come in. */
 	event_del(tick);
 	run_until(e.base, flood_is_settled, &f, FLOOD_GUARD_MS);
@@ -1445,7 +1436,7 @@ on_pong(void *arg, int err, const struct p2p_node *n, uint64_t rtt,
 	r->rtt_us = rtt;
 	r->has_seq = has_seq;
 	r->seq = seq;
-	r->at_ms = now_ms();
+	r->at_ms = unit_now_ms();
 }
 
 static void
@@ -1549,7 +1540,7 @@ ping_closed_port(struct p2p_disc *a, struct event_base *base,
 	close(udp_socket(&port, 0));
 	n.udp = port;
 	memset(&r, 0, sizeof(r));
-	t0 = now_ms();
+	t0 = unit_now_ms();
 	CHECK_INT(p2p_disc_ping(a, &n, on_pong, &r), 0);
 	CHECK(run_until(base, is_done, &r, 1500));
 	CHECK_INT(r.done, 1);
@@ -1866,7 +1857,7 @@ starve_cb(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
-	if (s->probe.done || now_ms() < s->start_ms)
+	if (s->probe.done || unit_now_ms() < s->start_ms)
 		return;
 	if (p2p_disc_ping(s->d, &s->silent, tally_pong, &s->extra) == 0)
 		s->started++;
@@ -1895,7 +1886,7 @@ test_timer_starved(void)
 	busy = event_new(e.base, sfd, EV_WRITE | EV_PERSIST, starve_cb, s);
 	if (busy == NULL || event_add(busy, NULL) != 0)
 		abort();
-	t0 = now_ms();
+	t0 = unit_now_ms();
 	/* Busy from 10 ms before the deadline: fewer requests than the cap
 	 * by far, unless the timeout waits for the cap. */
 	s->start_ms = t0 + P2P_DISC_RESP_TIMEOUT_MS - 10;

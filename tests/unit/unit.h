@@ -58,6 +58,9 @@ uint8_t *unit_read_file(const char *path, size_t *len);
  * aborts if it cannot be made. */
 void unit_mkdtemp(char *dir, size_t n, const char *tag);
 
+/* CLOCK_MONOTONIC in milliseconds, for the tests' hang guards. */
+uint64_t unit_now_ms(void);
+
 /* Removes dir and the plain files in it (tests make nothing deeper). */
 void unit_rmdir(const char *dir);
 
