@@ -16,6 +16,7 @@
 #include <event2/event.h>
 
 #include <p2p/disc.h>
+#include <p2p/localnode.h>
 #include <p2p/keccak.h>
 
 #include "internal.h"
@@ -93,9 +94,8 @@ struct p2p_disc {
 	int fd;
 	struct event *rev, *timer, *reval, *refresh, *sweep, *copy;
 	struct p2p_node self;
-	struct p2p_enr rec;
-	uint8_t rec_rlp[P2P_ENR_MAX_SIZE];
-	size_t rec_len;
+	struct p2p_localnode *ln;	/* our record */
+	int own_ln;
 	struct p2p_table *tab;
 	struct p2p_nodedb *db;
 	int own_db;
@@ -140,28 +140,6 @@ same_node(const struct p2p_node *a, const struct p2p_nodeid *id,
 }
 
 /* ---- sending ---- */
-
-static void
-to_sockaddr(struct sockaddr_storage *ss, socklen_t *sl,
-    const struct p2p_ip *ip, uint16_t port)
-{
-	memset(ss, 0, sizeof(*ss));
-	if (ip->len == 4) {
-		struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
-
-		s4->sin_family = AF_INET;
-		s4->sin_port = htons(port);
-		memcpy(&s4->sin_addr, ip->b, 4);
-		*sl = sizeof(*s4);
-	} else {
-		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
-
-		s6->sin6_family = AF_INET6;
-		s6->sin6_port = htons(port);
-		memcpy(&s6->sin6_addr, ip->b, 16);
-		*sl = sizeof(*s6);
-	}
-}
 
 static void
 endpoint(struct p2p_disc_endpoint *ep, const struct p2p_ip *ip,
@@ -228,7 +206,7 @@ send_packet(struct p2p_disc *d, const struct p2p_ip *ip, uint16_t port,
 	rc = p2p_disc_encode(buf, P2P_DISC_MAX_SEND, &n, hash, pkt, &d->key);
 	if (rc != 0)
 		return rc;
-	to_sockaddr(&ss, &sl, ip, port);
+	p2pi_to_sockaddr(&ss, &sl, ip, port);
 	if (q != NULL) {
 		struct mmsghdr *m = &q->msg[q->n];
 
@@ -389,7 +367,7 @@ start_ping(struct p2p_disc *d, struct op *o)
 	endpoint(&pkt.u.ping.from, &d->self.ip, d->self.udp, d->self.tcp);
 	endpoint(&pkt.u.ping.to, &o->node.ip, o->node.udp, o->node.tcp);
 	pkt.u.ping.has_seq = 1;
-	pkt.u.ping.enr_seq = d->rec.seq;
+	pkt.u.ping.enr_seq = p2p_localnode_seq(d->ln);
 	rc = send_packet(d, &o->node.ip, o->node.udp, &pkt, o->token);
 	if (rc != 0)
 		return rc;
@@ -618,7 +596,7 @@ handle_ping(struct p2p_disc *d, const struct p2p_disc_packet *pkt,
 	endpoint(&pong.u.pong.to, &from->ip, from->udp, pkt->u.ping.from.tcp);
 	memcpy(pong.u.pong.ping_hash, hash, 32);
 	pong.u.pong.has_seq = 1;
-	pong.u.pong.enr_seq = d->rec.seq;
+	pong.u.pong.enr_seq = p2p_localnode_seq(d->ln);
 	if (send_packet(d, &from->ip, from->udp, &pong, NULL) != 0)
 		return;
 	n.tcp = pkt->u.ping.from.tcp;
@@ -783,8 +761,11 @@ handle_enrreq(struct p2p_disc *d, const uint8_t hash[32],
 	memset(&out, 0, sizeof(out));
 	out.type = P2P_DISC_ENRRESP;
 	memcpy(out.u.enrresp.req_hash, hash, 32);
-	out.u.enrresp.enr = d->rec_rlp;
-	out.u.enrresp.enr_len = d->rec_len;
+	/* A record that no longer fits leaves the last good one. */
+	(void)p2p_localnode_record(d->ln, NULL);
+	out.u.enrresp.enr = p2p_localnode_rlp(d->ln, &out.u.enrresp.enr_len);
+	if (out.u.enrresp.enr_len == 0)
+		return;
 	send_packet(d, &from->ip, from->udp, &out, NULL);
 }
 
@@ -821,32 +802,6 @@ handle_enrresp(struct p2p_disc *d, const struct p2p_disc_packet *pkt,
 	free(r);
 }
 
-static void
-from_sockaddr(const struct sockaddr_storage *ss, struct p2p_ip *ip,
-    uint16_t *port)
-{
-	static const uint8_t mapped[12] = { [10] = 0xff, [11] = 0xff };
-
-	memset(ip, 0, sizeof(*ip));
-	if (ss->ss_family == AF_INET) {
-		const struct sockaddr_in *s4 = (const void *)ss;
-
-		ip->len = 4;
-		memcpy(ip->b, &s4->sin_addr, 4);
-		*port = ntohs(s4->sin_port);
-	} else {
-		const struct sockaddr_in6 *s6 = (const void *)ss;
-
-		ip->len = 16;
-		memcpy(ip->b, &s6->sin6_addr, 16);
-		if (memcmp(ip->b, mapped, 12) == 0) {
-			memmove(ip->b, ip->b + 12, 4);
-			memset(ip->b + 4, 0, 12);
-			ip->len = 4;
-		}
-		*port = ntohs(s6->sin6_port);
-	}
-}
 
 static void
 handle(struct p2p_disc *d, const uint8_t *buf, size_t len,
@@ -857,7 +812,7 @@ handle(struct p2p_disc *d, const uint8_t *buf, size_t len,
 	uint8_t hash[32];
 
 	memset(&from, 0, sizeof(from));
-	from_sockaddr(ss, &from.ip, &from.udp);
+	p2pi_from_sockaddr(ss, &from.ip, &from.udp);
 	if (d->has_restrict && !p2p_netlist_contains(&d->restrict_list,
 	    &from.ip)) {
 		d->st.restricted++;
@@ -1260,56 +1215,6 @@ copy_cb(evutil_socket_t fd, short what, void *arg)
 
 /* ---- setup ---- */
 
-/* Builds, signs and encodes our record with sequence number seq. */
-static int
-build_record(struct p2p_disc *d, uint64_t seq)
-{
-	int rc;
-
-	p2p_enr_init(&d->rec);
-	if (!p2p_ip_is_unspecified(&d->self.ip) &&
-	    (rc = p2p_enr_set_ip(&d->rec, &d->self.ip)) != 0)
-		return rc;
-	/* A record promises only what listens: no "tcp" without a TCP
-	 * listener beside us. */
-	if ((d->self.tcp != 0 &&
-	    (rc = p2p_enr_set_uint(&d->rec, "tcp", d->self.tcp)) != 0) ||
-	    (rc = p2p_enr_set_uint(&d->rec, "udp", d->self.udp)) != 0)
-		return rc;
-	p2p_enr_set_seq(&d->rec, seq);
-	if ((rc = p2p_enr_sign(&d->rec, &d->key)) != 0)
-		return rc;
-	d->rec_len = sizeof(d->rec_rlp);
-	return p2p_enr_encode(&d->rec, d->rec_rlp, &d->rec_len);
-}
-
-/*
- * Our record keeps its sequence number while its content stays the same
- * (signatures are deterministic, RFC 6979, so the same content and seq
- * give the same bytes as the copy stored last time) and gets the next one
- * when anything changed; the number is kept in the node DB, so it only
- * grows.
- */
-static int
-make_record(struct p2p_disc *d)
-{
-	uint8_t old[P2P_NODEDB_ENR_MAX];
-	size_t oldlen = 0;
-	uint64_t seq = p2p_nodedb_local_seq(d->db);
-	int rc;
-
-	if (seq > 0 && p2p_nodedb_get_node(d->db, &d->self.id, NULL, old,
-	    &oldlen, NULL) == 0 && (rc = build_record(d, seq)) == 0 &&
-	    oldlen == d->rec_len && memcmp(old, d->rec_rlp, oldlen) == 0)
-		return 0;
-	if ((rc = build_record(d, seq + 1)) != 0)
-		return rc;
-	if ((rc = p2p_nodedb_set_local_seq(d->db, seq + 1)) != 0)
-		return rc;
-	return p2p_nodedb_put_node(d->db, &d->self, d->rec_rlp, d->rec_len,
-	    seq + 1, now_s());
-}
-
 static int
 bind_socket(struct p2p_disc *d)
 {
@@ -1320,13 +1225,13 @@ bind_socket(struct p2p_disc *d)
 	    SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (d->fd < 0)
 		return P2P_ENET;
-	to_sockaddr(&ss, &sl, &d->self.ip, d->cfg.port);
+	p2pi_to_sockaddr(&ss, &sl, &d->self.ip, d->cfg.port);
 	if (bind(d->fd, (struct sockaddr *)&ss, sl) != 0)
 		return P2P_ENET;
 	sl = sizeof(ss);
 	if (getsockname(d->fd, (struct sockaddr *)&ss, &sl) != 0)
 		return P2P_ENET;
-	from_sockaddr(&ss, &d->self.ip, &d->self.udp);
+	p2pi_from_sockaddr(&ss, &d->self.ip, &d->self.udp);
 	d->self.tcp = d->cfg.tcp_port;
 	if (d->cfg.ext_ip.len != 0)
 		d->self.ip = d->cfg.ext_ip;
@@ -1410,7 +1315,19 @@ p2p_disc_new(struct p2p_disc **out, struct event_base *base,
 			goto fail;
 		d->own_db = 1;
 	}
-	if ((rc = make_record(d)) != 0)
+	if (cfg->local != NULL) {
+		d->ln = cfg->local;
+	} else {
+		if ((rc = p2p_localnode_new(&d->ln, &d->key, d->db)) != 0)
+			goto fail;
+		d->own_ln = 1;
+	}
+	/* A record promises only what listens: "tcp" only with a TCP
+	 * listener beside us. */
+	p2p_localnode_set_ip(d->ln, &d->self.ip);
+	p2p_localnode_set_udp(d->ln, d->self.udp);
+	p2p_localnode_set_tcp(d->ln, d->self.tcp);
+	if ((rc = p2p_localnode_record(d->ln, NULL)) != 0)
 		goto fail;
 	memset(&tcfg, 0, sizeof(tcfg));
 	tcfg.self = d->self.id;
@@ -1469,6 +1386,8 @@ p2p_disc_free(struct p2p_disc *d)
 	if (d->fd >= 0)
 		close(d->fd);
 	p2p_table_free(d->tab);
+	if (d->own_ln)
+		p2p_localnode_free(d->ln);
 	if (d->own_db)
 		p2p_nodedb_close(d->db);
 	free(d->boot);
@@ -1484,9 +1403,12 @@ p2p_disc_self(const struct p2p_disc *d)
 }
 
 const struct p2p_enr *
-p2p_disc_record(const struct p2p_disc *d)
+p2p_disc_record(struct p2p_disc *d)
 {
-	return &d->rec;
+	const struct p2p_enr *r;
+
+	(void)p2p_localnode_record(d->ln, &r);
+	return r;
 }
 
 struct p2p_table *

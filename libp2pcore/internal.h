@@ -6,6 +6,7 @@
 #define P2P_INTERNAL_H
 
 #include <stdint.h>
+#include <sys/socket.h>
 
 #include <p2p/p2p.h>
 
@@ -36,5 +37,13 @@ int p2pi_random(void *buf, size_t n);
  * digest 0x01 * 32), to reproduce its golden frame. */
 struct p2p_frame;
 void p2pi_frame_fake_mac(struct p2p_frame *f);
+
+/* Socket addresses to and from an IP and port (netutil.c); an
+ * IPv4-mapped IPv6 address comes back as IPv4. */
+struct p2p_ip;
+void p2pi_to_sockaddr(struct sockaddr_storage *ss, socklen_t *sl,
+    const struct p2p_ip *ip, uint16_t port);
+void p2pi_from_sockaddr(const struct sockaddr_storage *ss, struct p2p_ip *ip,
+    uint16_t *port);
 
 #endif

@@ -4,8 +4,12 @@
  * facts (IANA special-purpose registries), not code.
  */
 #include <string.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
 
 #include <p2p/netutil.h>
+
+#include "internal.h"
 
 struct net_lit {
 	const char *ip;
@@ -172,4 +176,53 @@ p2p_netlist_contains(const struct p2p_netlist *l, const struct p2p_ip *ip)
 		if (p2p_ip_same_net(ip, &l->net[i].ip, l->net[i].bits))
 			return 1;
 	return 0;
+}
+
+void
+p2pi_to_sockaddr(struct sockaddr_storage *ss, socklen_t *sl,
+    const struct p2p_ip *ip, uint16_t port)
+{
+	memset(ss, 0, sizeof(*ss));
+	if (ip->len == 4) {
+		struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
+
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons(port);
+		memcpy(&s4->sin_addr, ip->b, 4);
+		*sl = sizeof(*s4);
+	} else {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons(port);
+		memcpy(&s6->sin6_addr, ip->b, 16);
+		*sl = sizeof(*s6);
+	}
+}
+
+void
+p2pi_from_sockaddr(const struct sockaddr_storage *ss, struct p2p_ip *ip,
+    uint16_t *port)
+{
+	static const uint8_t mapped[12] = { [10] = 0xff, [11] = 0xff };
+
+	memset(ip, 0, sizeof(*ip));
+	if (ss->ss_family == AF_INET) {
+		const struct sockaddr_in *s4 = (const void *)ss;
+
+		ip->len = 4;
+		memcpy(ip->b, &s4->sin_addr, 4);
+		*port = ntohs(s4->sin_port);
+	} else {
+		const struct sockaddr_in6 *s6 = (const void *)ss;
+
+		ip->len = 16;
+		memcpy(ip->b, &s6->sin6_addr, 16);
+		if (memcmp(ip->b, mapped, 12) == 0) {
+			memmove(ip->b, ip->b + 12, 4);
+			memset(ip->b + 4, 0, 12);
+			ip->len = 4;
+		}
+		*port = ntohs(s6->sin6_port);
+	}
 }

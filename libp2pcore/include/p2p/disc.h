@@ -35,6 +35,7 @@
 
 struct event_base;
 struct p2p_disc;
+struct p2p_localnode;
 
 #define P2P_DISC_RESP_TIMEOUT_MS 500	/* a reply must come within this */
 #define P2P_DISC_BOND_EXPIRATION 86400	/* s an endpoint proof lasts */
@@ -77,6 +78,9 @@ struct p2p_disc_cfg {
 	/* The address to announce when it is not the bound one (bound to
 	 * 0.0.0.0, or behind NAT); len 0: the bound address. */
 	struct p2p_ip ext_ip;
+	/* Our record's keeper, shared with a server beside us; NULL: one
+	 * the node owns.  Either way the node sets its IP and ports. */
+	struct p2p_localnode *local;
 	/* The node database; NULL: an in-memory one the node owns. */
 	struct p2p_nodedb *db;
 	const struct p2p_netlist *netrestrict;	/* NULL: none; copied */
@@ -118,7 +122,7 @@ void p2p_disc_free(struct p2p_disc *d);
 
 /* Our node (ip, bound UDP port, TCP port) and our signed record. */
 const struct p2p_node *p2p_disc_self(const struct p2p_disc *d);
-const struct p2p_enr *p2p_disc_record(const struct p2p_disc *d);
+const struct p2p_enr *p2p_disc_record(struct p2p_disc *d);
 struct p2p_table *p2p_disc_table(struct p2p_disc *d);
 struct p2p_nodedb *p2p_disc_db(struct p2p_disc *d);
 void p2p_disc_get_stats(const struct p2p_disc *d, struct p2p_disc_stats *s);

@@ -25,7 +25,7 @@ enum p2p_proto_code {
 };
 
 /* Disconnect reasons (go-ethereum v1.8.24 p2p/peer_error.go). */
-enum p2p_disc {
+enum p2p_disc_reason {
 	P2P_DISC_REQUESTED = 0x00,
 	P2P_DISC_NETWORK_ERROR = 0x01,
 	P2P_DISC_PROTOCOL_ERROR = 0x02,
