@@ -83,6 +83,14 @@ static const struct {
 	    "interrupted: stopped by a signal before it ended" },
 	{ P2P_ENOTRLPX, "ENOTRLPX",
 	    "not an RLPx peer: its first bytes are no handshake (HTTP?)" },
+	{ P2P_ESELF, "ESELF", "the node is ourselves" },
+	{ P2P_EDIALING, "EDIALING", "already dialing the node" },
+	{ P2P_ECONNECTED, "ECONNECTED", "the node is already connected" },
+	{ P2P_ERECENT, "ERECENT", "dialed too recently" },
+	{ P2P_ETOOMANY, "ETOOMANY", "too many peers" },
+	{ P2P_EUSELESS, "EUSELESS", "no capability in common" },
+	{ P2P_ESTATE, "ESTATE", "not possible in this state" },
+	{ P2P_ELOCKED, "ELOCKED", "in use by another process" },
 };
 
 const char *

@@ -77,6 +77,14 @@ enum p2p_err {
 	P2P_EDB = -56,		/* node database error */
 	P2P_EINTERRUPTED = -57,	/* stopped by a signal before it ended */
 	P2P_ENOTRLPX = -58,	/* the peer does not speak RLPx */
+	P2P_ESELF = -59,	/* the node is ourselves */
+	P2P_EDIALING = -60,	/* a dial to the node is under way */
+	P2P_ECONNECTED = -61,	/* the node is already connected */
+	P2P_ERECENT = -62,	/* dialed too recently (dial history) */
+	P2P_ETOOMANY = -63,	/* peer slots full */
+	P2P_EUSELESS = -64,	/* no capability in common */
+	P2P_ESTATE = -65,	/* not possible in this state (running, stopped) */
+	P2P_ELOCKED = -66,	/* held by another process (lock file) */
 };
 
 /*
