@@ -63,7 +63,7 @@ HEADERS  := $(wildcard libp2pcore/include/p2p/*.h)
 
 CMDS     := $(patsubst cmd/%.c,%,$(wildcard cmd/p2p-*.c))
 CMD_BINS := $(CMDS:%=$(O)/bin/%)
-CLI_OBJS := $(O)/cmd/cli.o $(O)/cmd/daemon.o $(O)/cmd/input.o \
+CLI_OBJS := $(O)/cmd/cli.o $(O)/cmd/config.o $(O)/cmd/daemon.o $(O)/cmd/input.o \
 	$(O)/cmd/peer.o
 
 UNIT_SRCS := $(wildcard tests/unit/*.c)

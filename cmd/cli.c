@@ -7,8 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <ifaddrs.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/resource.h>
 
+#include <p2p/enode.h>
 #include <p2p/keyfile.h>
 
 #include "cli.h"
@@ -155,6 +159,62 @@ cli_parse_port(const char *s, uint16_t *port)
 		return -1;
 	*port = (uint16_t)v;
 	return 0;
+}
+
+int
+cli_parse_hostport(const char *s, struct p2p_ip *ip, uint16_t *port)
+{
+	const char *colon = strrchr(s, ':');
+	char host[64];
+	size_t n;
+
+	if (colon == NULL)
+		return -1;
+	n = (size_t)(colon - s);
+	if (n >= 2 && s[0] == '[' && s[n - 1] == ']') {
+		s++;
+		n -= 2;
+	}
+	if (n == 0)
+		strcpy(host, "0.0.0.0");
+	else if (n < sizeof(host))
+		memcpy(host, s, n);
+	else
+		return -1;
+	if (n > 0)
+		host[n] = '\0';
+	if (p2p_ip_parse(ip, host, strlen(host)) != 0)
+		return -1;
+	return cli_parse_port(colon + 1, port);
+}
+
+void
+cli_pick_extip(struct p2p_ip *ext)
+{
+	struct ifaddrs *ifa, *i;
+	char text[64];
+
+	memset(ext, 0, sizeof(*ext));
+	if (getifaddrs(&ifa) == 0) {
+		for (i = ifa; i != NULL; i = i->ifa_next) {
+			struct sockaddr_in *sin = (void *)i->ifa_addr;
+
+			if (sin == NULL || sin->sin_family != AF_INET ||
+			    (ntohl(sin->sin_addr.s_addr) >> 24) == 127)
+				continue;
+			ext->len = 4;
+			memcpy(ext->b, &sin->sin_addr, 4);
+			break;
+		}
+		freeifaddrs(ifa);
+	}
+	if (ext->len == 0) {
+		ext->len = 4;
+		memcpy(ext->b, "\177\0\0\1", 4);
+	}
+	p2p_ip_format(text, ext);
+	cli_warn("warning: bound to every interface; announcing %s (give "
+	    "--extip to choose)", text);
 }
 
 /* Milliseconds in one unit, or 0 for an unknown unit. */

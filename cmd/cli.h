@@ -71,6 +71,13 @@ int cli_parse_duration(const char *s, uint64_t *ms);
 
 /* Decimal only, no sign or spaces.  Return 0 or -1. */
 int cli_parse_port(const char *s, uint16_t *port);
+/* "IP:PORT", "[IPv6]:PORT" or go-ethereum's ":PORT" (every interface).
+ * Returns 0 or -1. */
+struct p2p_ip;
+int cli_parse_hostport(const char *s, struct p2p_ip *ip, uint16_t *port);
+/* For a node bound to every interface: the first non-loopback IPv4
+ * address (else 127.0.0.1), with a warning naming it and --extip. */
+void cli_pick_extip(struct p2p_ip *ext);
 int cli_parse_u64(const char *s, uint64_t *v);
 
 /*
@@ -156,6 +163,9 @@ int cli_input_member(const char *in, size_t len, const char *const *names,
 void cli_detach(void);
 int cli_ready(const char *file);
 void cli_pidfile_remove(void);
+/* Sends msg ("READY=1", "RELOADING=1", "STOPPING=1") to systemd's
+ * NOTIFY_SOCKET, if set; cli_ready sends READY=1. */
+void cli_sd_notify(const char *msg);
 
 /* libevent's messages through cli_warn, rate-limited. */
 void cli_event_log(void);

@@ -13,6 +13,9 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/wait.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <stddef.h>
 
 #include <event2/event.h>
 
@@ -83,7 +86,37 @@ cli_ready(const char *file)
 		close(ready_fd);
 		ready_fd = -1;
 	}
+	cli_sd_notify("READY=1");
 	return 0;
+}
+
+/*
+ * systemd's readiness protocol (sd_notify(3)) without libsystemd: one
+ * datagram to the AF_UNIX socket NOTIFY_SOCKET names ('@' for the
+ * abstract namespace).  Without NOTIFY_SOCKET it does nothing.
+ */
+void
+cli_sd_notify(const char *msg)
+{
+	const char *path = getenv("NOTIFY_SOCKET");
+	struct sockaddr_un sa;
+	size_t n;
+	int fd;
+
+	if (path == NULL || (path[0] != '/' && path[0] != '@') ||
+	    (n = strlen(path)) >= sizeof(sa.sun_path))
+		return;
+	memset(&sa, 0, sizeof(sa));
+	sa.sun_family = AF_UNIX;
+	memcpy(sa.sun_path, path, n);
+	if (path[0] == '@')
+		sa.sun_path[0] = '\0';
+	if ((fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0)) < 0)
+		return;
+	(void)!sendto(fd, msg, strlen(msg), MSG_NOSIGNAL,
+	    (struct sockaddr *)&sa,
+	    (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n));
+	close(fd);
 }
 
 void

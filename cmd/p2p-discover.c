@@ -6,7 +6,6 @@
  */
 #include <errno.h>
 #include <getopt.h>
-#include <ifaddrs.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -160,65 +159,20 @@ parse_bootnodes(struct opts *o, const char *s)
 	return 0;
 }
 
-/* "IP:PORT", "[IPv6]:PORT", or go-ethereum's ":PORT" (every interface). */
 static int
 parse_addr(struct opts *o, const char *s)
 {
-	const char *colon = strrchr(s, ':');
-	char host[64];
-	size_t n;
-
-	if (colon == NULL)
-		return -1;
-	n = (size_t)(colon - s);
-	if (n >= 2 && s[0] == '[' && s[n - 1] == ']') {
-		s++;
-		n -= 2;
-	}
-	if (n == 0)
-		strcpy(host, "0.0.0.0");
-	else if (n < sizeof(host))
-		memcpy(host, s, n);
-	else
-		return -1;
-	if (n > 0)
-		host[n] = '\0';
-	if (p2p_ip_parse(&o->cfg.ip, host, strlen(host)) != 0)
+	if (cli_parse_hostport(s, &o->cfg.ip, &o->cfg.port) != 0)
 		return -1;
 	o->any_addr = p2p_ip_is_unspecified(&o->cfg.ip);
-	return cli_parse_port(colon + 1, &o->cfg.port);
+	return 0;
 }
 
-/* Bound to every interface and told no --extip: announce the first
- * address that others can reach, rather than 0.0.0.0. */
 static void
 pick_extip(struct opts *o)
 {
-	struct ifaddrs *ifa, *i;
-	char text[64];
-
-	if (!o->any_addr || o->cfg.ext_ip.len != 0)
-		return;
-	if (getifaddrs(&ifa) == 0) {
-		for (i = ifa; i != NULL; i = i->ifa_next) {
-			struct sockaddr_in *sin = (void *)i->ifa_addr;
-
-			if (sin == NULL || sin->sin_family != AF_INET ||
-			    (ntohl(sin->sin_addr.s_addr) >> 24) == 127)
-				continue;
-			o->cfg.ext_ip.len = 4;
-			memcpy(o->cfg.ext_ip.b, &sin->sin_addr, 4);
-			break;
-		}
-		freeifaddrs(ifa);
-	}
-	if (o->cfg.ext_ip.len == 0) {
-		o->cfg.ext_ip.len = 4;
-		memcpy(o->cfg.ext_ip.b, "\177\0\0\1", 4);
-	}
-	p2p_ip_format(text, &o->cfg.ext_ip);
-	cli_warn("warning: bound to every interface; announcing %s (give "
-	    "--extip to choose)", text);
+	if (o->any_addr && o->cfg.ext_ip.len == 0)
+		cli_pick_extip(&o->cfg.ext_ip);
 }
 
 enum { OPT_ADDR = 256, OPT_NODEKEY, OPT_NODEKEYHEX, OPT_BOOTNODES,

@@ -787,6 +787,12 @@ p2p_conn_free(struct p2p_conn *c)
 }
 
 int
+p2p_conn_fd(const struct p2p_conn *c)
+{
+	return c->bev != NULL ? (int)bufferevent_getfd(c->bev) : -1;
+}
+
+int
 p2p_conn_phase(const struct p2p_conn *c)
 {
 	return c->phase;

@@ -192,6 +192,9 @@ const struct p2p_hello *p2p_conn_remote_hello(const struct p2p_conn *c);
 const struct p2p_cap *p2p_conn_caps(const struct p2p_conn *c, unsigned *n);
 int p2p_conn_snappy(const struct p2p_conn *c);
 
+/* The socket (for its addresses), -1 once closed. */
+int p2p_conn_fd(const struct p2p_conn *c);
+
 /* Bytes queued for the peer and not yet written to the socket. */
 size_t p2p_conn_output_len(const struct p2p_conn *c);
 

@@ -1,0 +1,227 @@
+#!/usr/bin/env bats
+# p2p-serverd: its data directory, admission checks, limits, static and
+# trusted nodes, signals.  Loopback only; every wait is for a condition.
+load helpers
+
+teardown() {
+	for p in ${PIDS:-}; do kill "$p" 2>/dev/null; done
+	for p in ${PIDS:-}; do wait "$p" 2>/dev/null; done
+	[ -n "${LPID:-}" ] && kill "$LPID" 2>/dev/null
+	[ -n "${LPID:-}" ] && wait "$LPID" 2>/dev/null
+	rm -rf "$TMP"
+}
+
+# start_sd NAME ARGS...: a daemon with datadir $TMP/NAME on 127.0.0.1:0,
+# records in $TMP/NAME.out; sets PID_NAME and returns once it started.
+start_sd() {
+	local name=$1
+	shift
+	rm -f "$TMP/$name.out"
+	p2p-serverd --datadir "$TMP/$name" --addr 127.0.0.1:0 "$@" \
+	    >"$TMP/$name.out" 2>"$TMP/$name.err" 3>&- &
+	eval "PID_$name=$!"
+	PIDS="${PIDS:-} $!"
+	wait_for nonempty "$TMP/$name.out" || { cat "$TMP/$name.err" >&2; return 1; }
+}
+
+sd_enode() { head -1 "$TMP/$1.out" | jq -r .enode; }
+sd_records() { jq -c "select(.type == \"$2\")" "$TMP/$1.out"; }
+# peers_of NAME: peers added minus peers dropped so far.
+peers_of() {
+	jq -s '[.[] | select(.type == "peer") | if .event == "add" then 1 else -1 end] | add // 0' "$TMP/$1.out"
+}
+peers_are() { [ "$(peers_of "$2")" = "$1" ]; }
+has_record() { jq -se "any(.[]; $2)" "$TMP/$1.out" >/dev/null; }
+
+status_of() {
+	local rc=0
+	wait "$2" || rc=$?
+	[ "$rc" = "$1" ] || { echo "exit status $rc, expected $1" >&2; return 1; }
+}
+
+@test "serverd: --datadir alone runs a node; key 0600, identity and record kept across restarts" {
+	start_sd a
+	jq -e '.type == "started" and (.enode | startswith("enode://")) and
+	    (.enr | startswith("enr:")) and .discovery and .maxpeers == 25' \
+	    <(head -1 "$TMP/a.out")
+	[ "$(stat -c %a "$TMP/a/nodekey")" = 600 ]
+	[ -f "$TMP/a/nodes.db" ]
+	id=$(head -1 "$TMP/a.out" | jq -r .id)
+	seq=$(head -1 "$TMP/a.out" | jq -r .seq)
+	port=$(head -1 "$TMP/a.out" | jq -r '.listen | split(":")[1]')
+	kill -TERM "$PID_a"
+	status_of 0 "$PID_a"
+	PIDS=
+	# Same port, same content: same record number.
+	start_sd a --addr "127.0.0.1:$port"
+	[ "$(head -1 "$TMP/a.out" | jq -r .id)" = "$id" ]
+	[ "$(head -1 "$TMP/a.out" | jq -r .seq)" = "$seq" ]
+}
+
+@test "serverd: a datadir in use is refused (exit 3); a file as datadir and bad node lists are clear errors" {
+	start_sd a
+	run p2p-serverd --datadir "$TMP/a" --addr 127.0.0.1:0
+	[ "$status" = 3 ]
+	[[ $output == *"in use by another p2p-serverd (pid $PID_a)"* ]]
+	: >"$TMP/file"
+	run p2p-serverd --datadir "$TMP/file" --addr 127.0.0.1:0
+	[ "$status" = 1 ]
+	[[ $output == *"--datadir $TMP/file: "* ]]
+	mkdir "$TMP/b"
+	echo '["enode://1234@127.0.0.1:30303"]' >"$TMP/b/static-nodes.json"
+	cp "$TMP/b/static-nodes.json" "$TMP/saved.json"
+	run p2p-serverd --datadir "$TMP/b" --addr 127.0.0.1:0
+	[ "$status" = 1 ]
+	[[ $output == *"static-nodes.json: entry 1 \"enode://1234@127.0.0.1:30303\": "* ]]
+	cmp "$TMP/b/static-nodes.json" "$TMP/saved.json"
+	echo '{"enode": 1}' >"$TMP/b/trusted-nodes.json"
+	echo '[]' >"$TMP/b/static-nodes.json"
+	run p2p-serverd --datadir "$TMP/b" --addr 127.0.0.1:0
+	[ "$status" = 1 ]
+	[[ $output == *"trusted-nodes.json: not a JSON array"* ]]
+	run p2p-serverd --datadir "$TMP/c" --static enode://zz@127.0.0.1:1
+	[ "$status" = 2 ]
+	[[ $output == *"--static"* ]]
+}
+
+@test "serverd: a port in use is a clear error" {
+	start_sd a
+	port=$(head -1 "$TMP/a.out" | jq -r '.listen | split(":")[1]')
+	run p2p-serverd --datadir "$TMP/b" --addr "127.0.0.1:$port"
+	[ "$status" = 1 ]
+	[[ $output == *"cannot start on 127.0.0.1:$port: network error: Address already in use"* ]]
+}
+
+@test "serverd: two nodes that know one bootnode find and connect to each other" {
+	start_sd boot --caps eth/63
+	start_sd a --caps eth/63 --bootnodes "$(sd_enode boot)"
+	start_sd b --caps eth/63 --bootnodes "$(sd_enode boot)"
+	wait_for has_record a "select(.type == \"peer\" and .enode == \"$(sd_enode b)\")" ||
+	    wait_for has_record b "select(.type == \"peer\" and .enode == \"$(sd_enode a)\")"
+	jq -se '[.[] | select(.type == "peer")] | all(.caps == ["eth/63"])' "$TMP/a.out"
+}
+
+@test "serverd: a static node is dialed; SIGTERM tells it client quitting, exit 0" {
+	start_listen
+	start_sd a --nodiscover --static "$ENODE"
+	wait_for has_record a '.type == "peer" and .event == "add" and .static'
+	wait_for lines_ge 1 listen_records hello
+	kill -TERM "$PID_a"
+	status_of 0 "$PID_a"
+	PIDS=
+	wait_for has_listen_disconnect
+	listen_records disconnect | jq -e '.code == 8 and .by == "remote"'
+}
+has_listen_disconnect() { [ -n "$(listen_records disconnect)" ]; }
+
+@test "serverd: trusted peers get in above maxpeers, others hear too many peers" {
+	start_sd t --nodiscover
+	start_sd u --nodiscover
+	start_sd a --nodiscover --maxpeers 0 --trusted "$(sd_enode t)"
+	for n in t u; do
+		printf '["%s"]\n' "$(sd_enode a)" >"$TMP/$n/static-nodes.json"
+		eval "kill -HUP \$PID_$n"
+	done
+	wait_for has_record a '.type == "peer" and .event == "add" and .trusted'
+	# u is refused after the encryption handshake: reason 0x04.
+	wait_for has_record a '.type == "conn" and .phase == "admit" and .error == "ETOOMANY" and .disconnect.code == 4'
+	wait_for has_record u '.type == "conn" and .disconnect.code == 4 and .disconnect.by == "remote"'
+	[ "$(peers_of a)" = 1 ]
+}
+
+@test "serverd: the inbound limit holds (maxpeers - maxpeers/dialratio)" {
+	start_sd a --maxpeers 3 --dialratio 3
+	head -1 "$TMP/a.out" | jq -e '.max_inbound == 2 and .max_dialed == 1'
+	E=$(sd_enode a)
+	for i in 1 2 3; do
+		start_sd "c$i" --nodiscover --static "$E"
+	done
+	wait_for peers_are 2 a
+	wait_for has_record a '.type == "conn" and .error == "ETOOMANY" and .direction == "inbound"'
+	[ "$(peers_of a)" = 2 ]
+}
+
+@test "serverd: NetRestrict closes outside connections before any crypto and never dials outside" {
+	start_sd a --nodiscover --netrestrict 127.0.0.2/32
+	start_sd b --nodiscover --static "$(sd_enode a)"
+	wait_for has_record a '.type == "conn" and .error == "ERESTRICTED" and .phase == "tcp"'
+	# b saw the connection close without a handshake.
+	wait_for has_record b '.type == "conn" and .phase == "auth"'
+	start_sd c --nodiscover --netrestrict 127.0.0.2/32 --static "$(sd_enode a)"
+	wait_for has_record c '.type == "static" and .error == "ERESTRICTED"'
+	! has_record c '.type == "conn"'
+}
+
+@test "serverd: a node dialing itself hears connected to self" {
+	key=$(printf '%064x' 7)
+	start_sd a --nodiscover --nodekeyhex "$key"
+	run p2p-dial --stage hello --nodekeyhex "$key" "$(sd_enode a)"
+	jq -e '.disconnect.code == 10' <<<"$output"
+	wait_for has_record a '.type == "conn" and .error == "ESELF" and .disconnect.code == 10'
+	# A static entry for ourselves is dropped, never dialed.
+	kill -TERM "$PID_a"
+	status_of 0 "$PID_a"
+	PIDS=
+	start_sd a --nodiscover --nodekeyhex "$key" --static "$(sd_enode a)"
+	wait_for has_record a '.type == "static" and .error == "ESELF"'
+}
+
+@test "serverd: two nodes dialing each other at once keep exactly one connection" {
+	# Each learns the other from its static-nodes.json on the same
+	# SIGHUP, so both dial at once.
+	for round in 1 2 3; do
+		start_sd x --nodiscover
+		start_sd y --nodiscover
+		printf '["%s"]\n' "$(sd_enode y)" >"$TMP/x/static-nodes.json"
+		printf '["%s"]\n' "$(sd_enode x)" >"$TMP/y/static-nodes.json"
+		kill -HUP "$PID_x" "$PID_y"
+		wait_for same_conn
+		# Neither side lost its connection to the other's refusal (as
+		# v1.8.24 often does, leaving none until the dial history
+		# expires).
+		! has_record x '.type == "peer" and .event == "drop" and .disconnect.by == "remote"'
+		! has_record y '.type == "peer" and .event == "drop" and .disconnect.by == "remote"'
+		kill -TERM "$PID_x" "$PID_y"
+		status_of 0 "$PID_x"
+		status_of 0 "$PID_y"
+		PIDS=
+		rm -rf "$TMP/x" "$TMP/y"
+	done
+}
+# The live peer records of x and y describe one TCP connection.
+same_conn() {
+	local lx rx ly ry
+	[ "$(peers_of x)" = 1 ] && [ "$(peers_of y)" = 1 ] || return 1
+	read -r lx rx < <(jq -rs '[.[] | select(.type == "peer" and .event == "add")] | last | "\(.local) \(.remote)"' "$TMP/x.out")
+	read -r ly ry < <(jq -rs '[.[] | select(.type == "peer" and .event == "add")] | last | "\(.local) \(.remote)"' "$TMP/y.out")
+	[ "$lx" = "$ry" ] && [ "$rx" = "$ly" ]
+}
+
+@test "serverd: SIGHUP applies a changed static-nodes.json" {
+	start_listen
+	start_sd a --nodiscover
+	printf '["%s"]\n' "$ENODE" >"$TMP/a/static-nodes.json"
+	kill -HUP "$PID_a"
+	wait_for has_record a '.type == "reload" and .static.added == 1'
+	wait_for has_record a '.type == "peer" and .event == "add" and .static'
+	# A broken file changes nothing and says why.
+	echo '[' >"$TMP/a/static-nodes.json"
+	kill -HUP "$PID_a"
+	wait_for has_record a '.type == "reload" and .error != null'
+	[ "$(peers_of a)" = 1 ]
+	# Removing the node disconnects it.
+	echo '[]' >"$TMP/a/static-nodes.json"
+	kill -HUP "$PID_a"
+	wait_for has_record a '.type == "reload" and .static.removed == 1'
+	wait_for peers_are 0 a
+}
+
+@test "serverd: a config file sets options; flags override it; unknown keys are errors" {
+	printf '{"maxpeers": 7, "nodiscover": true, "name": "cfg"}\n' >"$TMP/cfg.json"
+	start_sd a --config "$TMP/cfg.json" --maxpeers 9
+	head -1 "$TMP/a.out" | jq -e '.maxpeers == 9 and (.discovery | not)'
+	printf '{"maxpeer": 7}\n' >"$TMP/bad.json"
+	run p2p-serverd --datadir "$TMP/b" --config "$TMP/bad.json"
+	[ "$status" = 1 ]
+	[[ $output == *"bad.json: unknown option \"maxpeer\""* ]]
+}
