@@ -70,6 +70,7 @@ UNIT_SRCS := $(wildcard tests/unit/*.c)
 UNIT_BIN  := $(O)/tests/unit-tests
 FUZZ_NAMES := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 REPLAY_BINS := $(FUZZ_NAMES:%=$(O)/tests/replay_%)
+EXAMPLE_BINS := $(patsubst examples/%.c,$(O)/examples/%,$(wildcard examples/*.c))
 BENCH_SRCS := $(wildcard bench/*.c)
 BENCH_BIN := $(O)/bench/benchmarks
 
@@ -78,7 +79,7 @@ BENCH_BIN := $(O)/bench/benchmarks
 .SUFFIXES:
 .SECONDARY:
 
-all: $(LIB) $(CMD_BINS)
+all: $(LIB) $(CMD_BINS) $(EXAMPLE_BINS)
 lib: $(LIB)
 test-bins: all $(UNIT_BIN) $(REPLAY_BINS)
 
@@ -106,6 +107,12 @@ $(O)/bin/%: $(O)/cmd/%.o $(CLI_OBJS) $$(EXTRA_$$*) $(LIB)
 	@mkdir -p $(@D)
 	@[ "$(V)" = 1 ] || echo "  LD      $@"
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< $(EXTRA_$*) $(CLI_OBJS) $(LIB) $(LIBS)
+
+# Examples see only the public headers, as an embedder's program would.
+$(O)/examples/%: examples/%.c $(LIB)
+	@mkdir -p $(@D)
+	@[ "$(V)" = 1 ] || echo "  CC      $<"
+	$(Q)$(CC) $(ALL_CFLAGS) -Ilibp2pcore/include $(ALL_LDFLAGS) -o $@ $< $(LIB) $(LIBS)
 
 $(O)/tests/unit/%.o: tests/unit/%.c
 	@mkdir -p $(@D)

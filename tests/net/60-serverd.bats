@@ -225,3 +225,26 @@ same_conn() {
 	[ "$status" = 1 ]
 	[[ $output == *"bad.json: unknown option \"maxpeer\""* ]]
 }
+
+@test "serverd: examples/echo-proto embeds two servers and exchanges a message" {
+	run -0 "$P2P_BIN/../examples/echo-proto"
+	[[ $output == *'A: got echo "hello through echo/1"'* ]]
+}
+
+@test "serverd: 200 connections that never speak do not keep a real peer out" {
+	start_sd a --nodiscover
+	port=$(head -1 "$TMP/a.out" | jq -r '.listen | split(":")[1]')
+	# 200 silent connections: 50 take the handshake slots (the default
+	# --maxpendpeers), the rest wait in the kernel's backlog.
+	for i in $(seq 200); do
+		exec {fd}<>"/dev/tcp/127.0.0.1/$port" || true
+	done
+	# Each wave of silent ones is cut by the 5 s handshake deadline,
+	# freeing its slots; the real peer gets in behind them.
+	wait_for p2p-dial --stage hello --handshake-timeout 60s --timeout 90s "$(sd_enode a)"
+	wait_for has_record a '.type == "peer" and .event == "add"'
+	# Slots were held: at least two waves of 50 timed out before the
+	# peer got in (with unlimited slots it would have been first).
+	jq -se '[.[] | select(.type == "peer" or .error == "ETIMEOUT")] |
+	    (map(.type) | index("peer")) >= 100' "$TMP/a.out"
+}

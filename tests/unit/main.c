@@ -17,7 +17,8 @@
 
 #define MODULES(X) X(hex) X(rlp) X(keccak) X(secp) X(enode) X(enr) \
 	X(ecies) X(rlpx) X(frame) X(proto) X(discv4) X(conn) \
-	X(json) X(keyfile) X(misc) X(table) X(nodedb) X(disc) X(netutil) X(dial)
+	X(json) X(keyfile) X(misc) X(table) X(nodedb) X(disc) X(netutil) \
+	X(server) X(dial)
 
 #define DECLARE(m) extern const struct unit_test unit_##m[];
 MODULES(DECLARE)
