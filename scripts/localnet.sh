@@ -1,74 +1,123 @@
 #!/bin/sh
-# localnet.sh - the main job (`make run`): a small devp2p network on
-# 127.0.0.1 from the defaults below.  Each node is a `p2p-listen` (RLPx on
-# TCP) and a `p2p-discover serve` (discovery on UDP) sharing one key, the
-# discovery record announcing the listener's TCP port.  The network is
-# crawled, every node the crawl found is dialled through the Hello
-# exchange (the README's pipeline), the records are printed, and
-# everything is stopped.  Loopback only; nothing outside this machine is
-# contacted, and nothing waits a fixed time: the tools say when they
-# listen (--detach), and the crawl starts once the bootnode's table holds
-# every other node.
+# localnet.sh - the main job (`make run`): a live devp2p network of
+# p2p-serverd nodes on 127.0.0.1.  Every node runs the embedded default
+# config below and knows only the bootnode (node n0); they find each other
+# through discovery, connect up to their peer limits, and the script
+# prints who is connected to whom, inbound and outbound, and how long the
+# full mesh took.  It stops by itself (once the mesh is full, or after
+# GUARD seconds) or on Ctrl-C, and stops every node it started.
+#
+# Loopback only; nothing outside this machine is contacted.  Nothing
+# waits a fixed time: nodes say when they listen (--detach), and the
+# script polls the nodes' own records for the condition it waits for.
 set -eu
 
-# The embedded default configuration.
-NODES=${NODES:-5}
+NODES=${NODES:-8}
 ADDR=${ADDR:-127.0.0.1}
-REFRESH=${REFRESH:-2s}
-GUARD=${GUARD:-120}	# seconds before giving up on the network forming
+GUARD=${GUARD:-120}	# seconds before giving up on the full mesh
+HOLD=${HOLD:-0}		# seconds to keep the network up after (0: stop)
 BIN=${P2P_BIN:-$(dirname "$0")/../build/bin}
 
-dir=$(mktemp -d "${TMPDIR:-/tmp}/p2p-localnet.XXXXXX")
+dir=$(mktemp -d "${TMPDIR:-/tmp}/p2p-devnet.XXXXXX")
 cleanup() {
-	for f in "$dir"/*.pid; do
-		[ -f "$f" ] && kill "$(cat "$f")" 2>/dev/null || true
+	pids=$(cat "$dir"/*/pid 2>/dev/null || true)
+	[ -z "$pids" ] || kill $pids 2>/dev/null || true
+	# The daemons say client quitting to their peers and exit; wait so
+	# that their data directories can go.
+	for p in $pids; do
+		while kill -0 "$p" 2>/dev/null; do sleep 0.05; done
 	done
 	rm -rf "$dir"
 }
-trap cleanup EXIT INT TERM
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
-# node NAME [SERVE-ARGS...]: a listener and a discovery node with one key;
-# both return once they listen.
+# The embedded default configuration every node runs.
+cat >"$dir/config.json" <<EOF
+{
+	"maxpeers": 25,
+	"dialratio": 3,
+	"name": "p2pcore-devnet",
+	"caps": "eth/63",
+	"verbosity": 2
+}
+EOF
+
+# node NAME [ARGS...]: starts a daemon; returns once it listens.
 node() {
 	name=$1
 	shift
-	"$BIN/p2p-keygen" -o "$dir/$name.key" >/dev/null
-	"$BIN/p2p-listen" --nodekey "$dir/$name.key" --addr "$ADDR:0" \
-	    --detach --pidfile "$dir/$name-tcp.pid" >"$dir/$name-tcp.out"
-	tcp=$(head -1 "$dir/$name-tcp.out" | jq -r '.enode | sub(".*:"; "")')
-	"$BIN/p2p-discover" serve --nodekey "$dir/$name.key" --addr "$ADDR:0" \
-	    --tcp "$tcp" --refresh "$REFRESH" --detach \
-	    --pidfile "$dir/$name.pid" "$@" >"$dir/$name.out"
+	mkdir -p "$dir/$name"
+	"$BIN/p2p-serverd" --config "$dir/config.json" \
+	    --datadir "$dir/$name" --addr "$ADDR:0" --detach \
+	    --pidfile "$dir/$name/pid" "$@" \
+	    >"$dir/$name.out" 2>"$dir/$name.err"
 }
 
-# table_len NAME: how many nodes NAME's table holds now.
-table_len() {
-	jq -s '[.[] | select(.type == "added" or .type == "removed")]
-	    | last | .table // 0' "$dir/$1.out"
+# peers NAME: peers added minus peers dropped in NAME's records.
+peers() {
+	jq -s '[.[] | select(.type == "peer") |
+	    if .event == "add" then 1 else -1 end] | add // 0' "$dir/$1.out"
 }
 
-node boot
-boot=$(head -1 "$dir/boot.out" | jq -r .enode)
-echo "bootnode: $boot" >&2
+start=$(date +%s.%N)
+node n0
+boot=$(head -1 "$dir/n0.out" | jq -r .enode)
+echo "bootnode n0: $boot" >&2
 i=1
 while [ "$i" -lt "$NODES" ]; do
 	node "n$i" --bootnodes "$boot"
 	i=$((i + 1))
 done
-echo "$NODES nodes up; waiting until the bootnode knows them all" >&2
-start=$(date +%s)
-until [ "$(table_len boot)" -ge $((NODES - 1)) ]; do
-	if [ $(($(date +%s) - start)) -ge "$GUARD" ]; then
-		echo "the network did not form within ${GUARD}s" >&2
-		exit 1
+echo "$NODES nodes up; waiting for the full mesh ($((NODES - 1)) peers each)" >&2
+
+full=0
+while :; do
+	full=1
+	i=0
+	while [ "$i" -lt "$NODES" ]; do
+		[ "$(peers "n$i")" -ge $((NODES - 1)) ] || { full=0; break; }
+		i=$((i + 1))
+	done
+	[ "$full" = 1 ] && break
+	if [ "$(echo "$(date +%s.%N) - $start >= $GUARD" | bc)" = 1 ]; then
+		echo "no full mesh within ${GUARD}s" >&2
+		break
 	fi
-	sleep 0.1
+	sleep 0.2
 done
-"$BIN/p2p-discover" crawl --timeout 20s --bootnodes "$boot" | tee "$dir/crawl.out"
-found=$(jq -s '[.[] | select(.type == "node" and .responded)] | length' "$dir/crawl.out")
-echo "crawl found $found of $NODES nodes" >&2
-jq -r 'select(.responded) | .enode' "$dir/crawl.out" |
-    "$BIN/p2p-dial" --stage hello --concurrency 4 | tee "$dir/dial.out"
-dialled=$(jq -s '[.[] | select(.type == "dial" and .ok)] | length' "$dir/dial.out")
-echo "dialled $dialled of $NODES nodes through the Hello exchange" >&2
-[ "$found" -eq "$NODES" ] && [ "$dialled" -eq "$NODES" ]
+took=$(echo "$(date +%s.%N) - $start" | bc)
+
+# The summary: one record per node (its peers by name, inbound and
+# outbound), then one for the network.
+i=0
+while [ "$i" -lt "$NODES" ]; do
+	head -1 "$dir/n$i.out" | jq -c "{name: \"n$i\", id}"
+	i=$((i + 1))
+done >"$dir/names.ndjson"
+i=0
+while [ "$i" -lt "$NODES" ]; do
+	jq -sc --slurpfile names "$dir/names.ndjson" --arg name "n$i" '
+	    ($names | map({(.id): .name}) | add) as $by_id |
+	    (reduce (.[] | select(.type == "peer")) as $p ({};
+	        if $p.event == "add" then .[$p.id] = $p else del(.[$p.id]) end)
+	    | [.[]]) as $live |
+	    {type: "node", name: $name, enode: .[0].enode,
+	     peers: ($live | length),
+	     outbound: [$live[] | select(.inbound | not) | $by_id[.id] // .id],
+	     inbound: [$live[] | select(.inbound) | $by_id[.id] // .id]}' \
+	    "$dir/n$i.out"
+	i=$((i + 1))
+done | tee "$dir/summary.ndjson"
+jq -sc --argjson nodes "$NODES" --argjson full "$full" --arg took "$took" '
+    {type: "devnet", nodes: $nodes, full_mesh: ($full == 1),
+     seconds: ($took | tonumber * 10 | round / 10),
+     connections: ([.[].outbound | length] | add)}' "$dir/summary.ndjson"
+jq -r '"\(.name): out \(.outbound | join(",")); in \(.inbound | join(","))"' \
+    "$dir/summary.ndjson" >&2
+if [ "$HOLD" -gt 0 ]; then
+	echo "holding the network for ${HOLD}s (Ctrl-C stops it)" >&2
+	sleep "$HOLD"
+fi
+[ "$full" = 1 ]

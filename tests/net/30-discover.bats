@@ -181,12 +181,12 @@ xor_sort() {
 	jqo '.seq == 2' "${lines[0]}"
 }
 
-@test "make run's script: five nodes (RLPx and discovery) on loopback, crawled, all dialled, all stopped" {
-	run -0 --separate-stderr env P2P_BIN="$P2P_BIN" sh "$BATS_TEST_DIRNAME/../../scripts/localnet.sh"
+@test "the stage tools' pipeline: five nodes (RLPx and discovery) on loopback, crawled, all dialled, all stopped" {
+	run -0 --separate-stderr env P2P_BIN="$P2P_BIN" sh "$BATS_TEST_DIRNAME/../../scripts/pipeline.sh"
 	[[ $stderr == *"crawl found 5 of 5 nodes"* ]]
 	[[ $stderr == *"dialled 5 of 5 nodes through the Hello exchange"* ]]
 	printf '%s\n' "${lines[@]}" | jq -se '[.[] | select(.type == "crawl")] == [{"type": "crawl", "nodes": 5, "responsive": 5, "complete": true, "dropped_subnet": 0}]'
 	# Every node the crawl found announced the TCP port its listener has.
 	printf '%s\n' "${lines[@]}" | jq -se '[.[] | select(.type == "dial") | .ok and .remote.listen_port > 0] == [true, true, true, true, true]'
-	! pgrep -f "p2p-localnet" >/dev/null
+	! pgrep -f "p2p-pipeline" >/dev/null
 }

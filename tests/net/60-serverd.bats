@@ -248,3 +248,14 @@ same_conn() {
 	jq -se '[.[] | select(.type == "peer" or .error == "ETIMEOUT")] |
 	    (map(.type) | index("peer")) >= 100' "$TMP/a.out"
 }
+
+@test "make run's devnet: 8 daemons that know one bootnode reach the full mesh, then all stop" {
+	run -0 --separate-stderr env P2P_BIN="$P2P_BIN" sh "$BATS_TEST_DIRNAME/../../scripts/localnet.sh"
+	printf '%s\n' "${lines[@]}" | jq -se '
+	    ([.[] | select(.type == "node")] | length == 8 and
+	        all(.peers == 7 and (.inbound + .outbound | length) == 7)) and
+	    ([.[] | select(.type == "devnet")][0] |
+	        .full_mesh and .connections == 28)'
+	[ "$(grep -c "^n[0-7]: out " <<<"$stderr")" = 8 ]
+	! pgrep -f "p2p-devnet" >/dev/null
+}
