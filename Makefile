@@ -18,6 +18,7 @@ PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 ZSHCOMPDIR  ?= $(PREFIX)/share/zsh/site-functions
 FISHCOMPDIR ?= $(PREFIX)/share/fish/vendor_completions.d
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
 
 CC      ?= cc
 AR      ?= ar
@@ -190,8 +191,12 @@ install: all $(O)/libp2pcore.pc
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) \
 	    $(DESTDIR)$(INCLUDEDIR)/p2p $(DESTDIR)$(PKGCONFIGDIR) \
 	    $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7 \
-	    $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(FISHCOMPDIR)
+	    $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(FISHCOMPDIR) \
+	    $(DESTDIR)$(SYSTEMDUNITDIR)
 	install -m 755 $(CMD_BINS) $(DESTDIR)$(BINDIR)/
+	sed 's|@BINDIR@|$(BINDIR)|g' contrib/p2p-serverd.service.in \
+	    >$(DESTDIR)$(SYSTEMDUNITDIR)/p2p-serverd.service
+	chmod 644 $(DESTDIR)$(SYSTEMDUNITDIR)/p2p-serverd.service
 	install -m 644 $(LIB) $(DESTDIR)$(LIBDIR)/
 	install -m 644 $(HEADERS) $(DESTDIR)$(INCLUDEDIR)/p2p/
 	install -m 644 $(O)/libp2pcore.pc $(DESTDIR)$(PKGCONFIGDIR)/
@@ -210,6 +215,7 @@ uninstall:
 	        $(DESTDIR)$(FISHCOMPDIR)/$$c.fish; \
 	done
 	rm -f $(DESTDIR)$(LIBDIR)/libp2pcore.a $(DESTDIR)$(PKGCONFIGDIR)/libp2pcore.pc
+	rm -f $(DESTDIR)$(SYSTEMDUNITDIR)/p2p-serverd.service
 	rm -f $(patsubst man/%,$(DESTDIR)$(MANDIR)/man7/%,$(wildcard man/*.7))
 	rm -rf $(DESTDIR)$(INCLUDEDIR)/p2p
 

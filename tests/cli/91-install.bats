@@ -19,6 +19,19 @@ root() { cd "$BATS_TEST_DIRNAME/../.." && pwd; }
 	[ -f "$d/share/zsh/site-functions/_p2p-keygen" ]
 	[ -f "$d/share/fish/vendor_completions.d/p2p-keygen.fish" ]
 	grep -q '^prefix=/opt/p2p$' "$d/lib/pkgconfig/libp2pcore.pc"
+	# The systemd unit runs the installed daemon, sandboxed, with
+	# readiness notification.
+	u=$d/lib/systemd/system/p2p-serverd.service
+	grep -q '^ExecStart=/opt/p2p/bin/p2p-serverd --datadir ' "$u"
+	grep -q '^Type=notify$' "$u" && grep -q '^DynamicUser=yes$' "$u"
+	grep -q '^ProtectSystem=strict$' "$u" && grep -q '^NoNewPrivileges=yes$' "$u"
+	! grep -q @BINDIR@ "$u"
+	if command -v systemd-analyze >/dev/null; then
+		# verify wants the binary where ExecStart says: point it into
+		# DESTDIR for the check.
+		sed "s|=/opt/p2p/|=$d/|" "$u" >"$TMP/p2p-serverd.service"
+		run -0 systemd-analyze verify --man=no "$TMP/p2p-serverd.service"
+	fi
 
 	# The public headers and the .pc file suffice to build a program.
 	cat >"$TMP/prog.c" <<'EOF'

@@ -259,3 +259,14 @@ same_conn() {
 	[ "$(grep -c "^n[0-7]: out " <<<"$stderr")" = 8 ]
 	! pgrep -f "p2p-devnet" >/dev/null
 }
+
+@test "serverd: tells systemd READY=1 once listening (NOTIFY_SOCKET), STOPPING=1 on SIGTERM" {
+	socat -u "UNIX-RECV:$TMP/notify" "OPEN:$TMP/notified,creat,append" 3>&- &
+	PIDS=$!
+	wait_for test -S "$TMP/notify"
+	NOTIFY_SOCKET=$TMP/notify start_sd a
+	wait_for grep -q READY=1 "$TMP/notified"
+	kill -TERM "$PID_a"
+	status_of 0 "$PID_a"
+	wait_for grep -q STOPPING=1 "$TMP/notified"
+}
