@@ -65,7 +65,8 @@ load_json(const char *what, const char *text, size_t len, char *err,
 
 int
 cfg_nodelist_parse(const char *what, const char *text, size_t len,
-    struct p2p_node **nodes, size_t *n, char *err, size_t errlen)
+    int need_endpoint, struct p2p_node **nodes, size_t *n, char *err,
+    size_t errlen)
 {
 	json_t *j, *e;
 	size_t i;
@@ -100,9 +101,9 @@ cfg_nodelist_parse(const char *what, const char *text, size_t len,
 		}
 		rc = p2p_enr_parse_node(&(*nodes)[*n], s,
 		    json_string_length(e));
-		if (rc == 0 && (*nodes)[*n].ip.len == 0)
+		if (rc == 0 && need_endpoint && (*nodes)[*n].ip.len == 0)
 			rc = P2P_EIP;
-		if (rc == 0 && (*nodes)[*n].tcp == 0)
+		if (rc == 0 && need_endpoint && (*nodes)[*n].tcp == 0)
 			rc = P2P_EPORT;
 		if (rc != 0) {
 			snprintf(err, errlen, "%s: entry %zu \"%.40s%s\": %s",
@@ -136,8 +137,8 @@ fail:
 }
 
 int
-cfg_nodelist_load(const char *path, struct p2p_node **nodes, size_t *n,
-    char *err, size_t errlen)
+cfg_nodelist_load(const char *path, int need_endpoint,
+    struct p2p_node **nodes, size_t *n, char *err, size_t errlen)
 {
 	size_t len;
 	char *text = slurp(path, &len);
@@ -152,7 +153,8 @@ cfg_nodelist_load(const char *path, struct p2p_node **nodes, size_t *n,
 		    "file too large" : strerror(errno));
 		return -1;
 	}
-	rc = cfg_nodelist_parse(path, text, len, nodes, n, err, errlen);
+	rc = cfg_nodelist_parse(path, text, len, need_endpoint, nodes, n, err,
+	    errlen);
 	free(text);
 	return rc;
 }
@@ -174,6 +176,7 @@ cfg_config_parse(const char *what, const char *text, size_t len,
 	}
 	json_object_foreach(j, name, v) {
 		size_t used = 0;
+		const char *value = buf;
 
 		buf[0] = '\0';
 		switch (json_typeof(v)) {
@@ -192,6 +195,7 @@ cfg_config_parse(const char *what, const char *text, size_t len,
 			    (long long)json_integer_value(v));
 			break;
 		case JSON_TRUE:
+			value = NULL;
 			break;
 		case JSON_FALSE:
 		case JSON_NULL:
@@ -214,7 +218,7 @@ cfg_config_parse(const char *what, const char *text, size_t len,
 		default:
 			goto bad;
 		}
-		if (fn(arg, name, buf, err, errlen) != 0)
+		if (fn(arg, name, value, err, errlen) != 0)
 			goto fail;
 	}
 	json_decref(j);

@@ -52,9 +52,9 @@ static const char options[] =
     "      --nodiscover         no discovery (and no dynamic dials)\n"
     "      --nodial             dial nobody, not even static nodes\n"
     "      --bootnodes LIST     enode URLs or enr: records, comma-separated\n"
-    "      --static LIST        nodes to keep connected (added to"
+    "      --static LIST        nodes to keep connected (besides"
     " DATADIR/static-nodes.json)\n"
-    "      --trusted LIST       nodes let in above the limits (added to"
+    "      --trusted LIST       nodes let in above the limits (besides"
     " trusted-nodes.json)\n"
     "      --netrestrict LIST   talk only to these networks (CIDRs)\n"
     "      --name NAME          client name in our Hello\n"
@@ -81,6 +81,10 @@ struct opts {
 	    trusted[MAX_FLAG_NODES];
 	size_t nboot, nstatic, ntrusted;
 	struct p2p_hello caps;
+	/* A list given on the command line replaces the config file's; a
+	 * key given there replaces the file's key of either kind. */
+	unsigned cli_lists;
+	int key_from_file;
 };
 
 struct daemon {
@@ -208,6 +212,11 @@ apply(struct opts *o, int id, const char *v, int from_file, char *why,
 
 		if (copy == NULL)
 			return snprintf(why, whylen, "out of memory"), -1;
+		if ((id == OPT_NODEKEY || id == OPT_NODEKEYHEX) &&
+		    !from_file && o->key_from_file) {
+			o->keyfile = o->keyhex = NULL;
+			o->key_from_file = 0;
+		}
 		if (id == OPT_DATADIR)
 			o->datadir = copy;
 		else if (id == OPT_CONFIG)
@@ -218,6 +227,8 @@ apply(struct opts *o, int id, const char *v, int from_file, char *why,
 			o->keyhex = copy;
 		else
 			o->pidfile = copy;
+		if (from_file && (id == OPT_NODEKEY || id == OPT_NODEKEYHEX))
+			o->key_from_file = 1;
 		return 0;
 	}
 	case OPT_ADDR:
@@ -260,6 +271,11 @@ apply(struct opts *o, int id, const char *v, int from_file, char *why,
 	case OPT_BOOTNODES:
 	case OPT_STATIC:
 	case OPT_TRUSTED:
+		if (!from_file && !(o->cli_lists & (1u << (id - OPT_DATADIR)))) {
+			o->cli_lists |= 1u << (id - OPT_DATADIR);
+			*(id == OPT_BOOTNODES ? &o->nboot : id == OPT_STATIC ?
+			    &o->nstatic : &o->ntrusted) = 0;
+		}
 		rc = id == OPT_BOOTNODES ? parse_nodes(v, o->boot, &o->nboot,
 		    1) : id == OPT_STATIC ? parse_nodes(v, o->statics,
 		    &o->nstatic, 1) : parse_nodes(v, o->trusted, &o->ntrusted,
@@ -311,12 +327,19 @@ config_option(void *arg, const char *name, const char *value, char *err,
 			    "line only", o->config, name);
 			return -1;
 		}
-		if (l->has_arg == no_argument && value[0] != '\0') {
+		if (l->has_arg == no_argument && value != NULL) {
 			snprintf(err, errlen, "%s: \"%s\" takes true or "
 			    "false", o->config, name);
 			return -1;
 		}
-		if (apply(o, l->val, value, 1, why, sizeof(why)) != 0) {
+		if (l->has_arg != no_argument &&
+		    (value == NULL || value[0] == '\0')) {
+			snprintf(err, errlen, "%s: \"%s\" needs a value",
+			    o->config, name);
+			return -1;
+		}
+		if (apply(o, l->val, value ? value : "", 1, why, sizeof(why))
+		    != 0) {
 			snprintf(err, errlen, "%s: \"%s\": %s", o->config,
 			    name, why);
 			return -1;
@@ -519,7 +542,6 @@ static json_t *
 peer_json(const char *event, const struct p2p_server_ev *ev)
 {
 	json_t *o = cli_record("peer"), *caps = json_array();
-	struct p2p_server_counts c;
 	const struct p2p_cap *cp;
 	unsigned n;
 
@@ -532,7 +554,8 @@ peer_json(const char *event, const struct p2p_server_ev *ev)
 		uint16_t lport;
 
 		json_object_set_new(o, "name", json_string(h->client));
-		cp = p2p_peer_caps(ev->peer, &n);
+		json_t *shared = json_array();
+
 		for (unsigned i = 0; i < h->ncaps; i++) {
 			char buf[64];
 
@@ -540,7 +563,15 @@ peer_json(const char *event, const struct p2p_server_ev *ev)
 			    h->caps[i].version);
 			json_array_append_new(caps, json_string(buf));
 		}
-		(void)cp;
+		cp = p2p_peer_caps(ev->peer, &n);
+		for (unsigned i = 0; i < n; i++) {
+			char buf[64];
+
+			snprintf(buf, sizeof(buf), "%s/%u", cp[i].name,
+			    cp[i].version);
+			json_array_append_new(shared, json_string(buf));
+		}
+		json_object_set_new(o, "shared", shared);
 		p2p_peer_local_addr(ev->peer, &lip, &lport);
 		if (lip.len != 0)
 			json_object_set_new(o, "local", hostport(&lip, lport));
@@ -553,7 +584,6 @@ peer_json(const char *event, const struct p2p_server_ev *ev)
 	    json_boolean(ev->flags & P2P_FLAG_TRUSTED));
 	json_object_set_new(o, "static",
 	    json_boolean(ev->flags & P2P_FLAG_STATIC_DIALED));
-	(void)c;
 	return o;
 }
 
@@ -615,6 +645,18 @@ server_event(void *arg, const struct p2p_server_ev *ev)
 	case P2P_SERVER_EV_MSGSEND:
 		break;
 	case P2P_SERVER_EV_STOPPED:
+		o = cli_record("stopped");
+		json_object_set_new(o, "signal", d->signal == SIGINT ?
+		    json_string("SIGINT") : d->signal == SIGTERM ?
+		    json_string("SIGTERM") : json_null());
+		/* --caps messages are counted and dropped until a control
+		 * interface exposes them. */
+		json_object_set_new(o, "msgs_received",
+		    json_integer((json_int_t)d->dropped_msgs));
+		if (!d->failed)
+			emit(d, o);
+		else
+			json_decref(o);
 		event_base_loopbreak(d->base);
 		break;
 	}
@@ -649,10 +691,8 @@ print_started(struct daemon *d)
 	json_object_set_new(o, "maxpeers", json_integer(c.max_peers));
 	json_object_set_new(o, "max_inbound", json_integer(c.max_inbound));
 	json_object_set_new(o, "max_dialed", json_integer(c.max_dialed));
-	json_object_set_new(o, "static", json_integer((json_int_t)
-	    (d->o->nstatic + d->nfstatic)));
-	json_object_set_new(o, "trusted", json_integer((json_int_t)
-	    (d->o->ntrusted + d->nftrusted)));
+	json_object_set_new(o, "static", json_integer(c.statics));
+	json_object_set_new(o, "trusted", json_integer(c.trusted));
 	emit(d, o);
 }
 
@@ -708,8 +748,8 @@ reload(struct daemon *d)
 	json_t *o;
 
 	cli_sd_notify("RELOADING=1");
-	if (cfg_nodelist_load(d->path_static, &ns, &nns, err, sizeof(err))
-	    != 0 || cfg_nodelist_load(d->path_trusted, &nt, &nnt, err,
+	if (cfg_nodelist_load(d->path_static, 1, &ns, &nns, err, sizeof(err))
+	    != 0 || cfg_nodelist_load(d->path_trusted, 0, &nt, &nnt, err,
 	    sizeof(err)) != 0) {
 		/* A bad file changes nothing: the old lists stay. */
 		free(ns);
@@ -810,20 +850,22 @@ main(int argc, char **argv)
 	log_opts = &o;
 	memset(&d, 0, sizeof(d));
 	d.o = &o;
+	/* Detach first: the lock belongs to the process that runs (and the
+	 * caller still sees any error below, and its exit status). */
+	if (o.detach)
+		cli_detach();
 	datadir_open(&o);
 	datadir_path(d.path_static, sizeof(d.path_static), &o,
 	    "static-nodes.json");
 	datadir_path(d.path_trusted, sizeof(d.path_trusted), &o,
 	    "trusted-nodes.json");
-	if (cfg_nodelist_load(d.path_static, &d.fstatic, &d.nfstatic, err,
-	    sizeof(err)) != 0 || cfg_nodelist_load(d.path_trusted,
+	if (cfg_nodelist_load(d.path_static, 1, &d.fstatic, &d.nfstatic, err,
+	    sizeof(err)) != 0 || cfg_nodelist_load(d.path_trusted, 0,
 	    &d.ftrusted, &d.nftrusted, err, sizeof(err)) != 0) {
 		cli_warn("%s", err);
 		return CLI_FAIL;
 	}
 	load_key(&o, &key);
-	if (o.detach)
-		cli_detach();
 	if ((d.base = event_base_new()) == NULL) {
 		cli_warn("cannot create an event loop");
 		return CLI_FAIL;

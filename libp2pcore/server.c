@@ -77,12 +77,15 @@ struct p2p_server {
 	struct evconnlistener *lis;
 	struct p2p_ip lip;
 	uint16_t lport;
-	struct event *tick, *retry, *stopped_ev;
+	struct event *tick, *retry, *stop_ev, *stopped_ev;
 	struct peerq pending, peers, gone;
 	unsigned npending_in, npeers, ninbound, npending;
 	struct taskq running, queued;
 	unsigned nrunning, nqueued;
-	int started, stopping, accept_paused;
+	int started, accept_paused;
+	/* 0 running; then asked (stop_cb pending), draining (waiting for
+	 * the connections to close), done (STOPPED reported). */
+	enum { STOP_ASKED = 1, STOP_DRAINING, STOP_DONE } stopping;
 	unsigned max_dialed, max_inbound;
 };
 
@@ -574,6 +577,10 @@ accept_cb(struct evconnlistener *lis, evutil_socket_t fd,
 	int err;
 
 	(void)lis;
+	if (s->stopping) {
+		evutil_closesocket(fd);
+		return;
+	}
 	memset(&ss, 0, sizeof(ss));
 	memcpy(&ss, sa, (size_t)salen < sizeof(ss) ? (size_t)salen :
 	    sizeof(ss));
@@ -870,6 +877,8 @@ schedule(struct p2p_server *s)
 	struct task *t;
 	size_t n, i = 0;
 
+	if (s->cfg.no_dial)
+		return;
 	while (s->nrunning < P2P_DIAL_MAX_ACTIVE &&
 	    (t = TAILQ_FIRST(&s->queued)) != NULL) {
 		TAILQ_REMOVE(&s->queued, t, link);
@@ -1114,11 +1123,11 @@ p2p_server_start(struct p2p_server *s)
 	dc.arg = s;
 	if ((rc = p2p_dialer_new(&s->dialer, &dc)) != 0)
 		return rc;
-	if (!s->cfg.no_dial)
-		for (size_t i = 0; i < s->nstatic; i++)
-			if ((rc = p2p_dialer_add_static(s->dialer,
-			    &s->statics[i])) != 0)
-				return rc;
+	/* With no_dial the static set is kept (and shown) but never
+	 * dialed: schedule does nothing. */
+	for (size_t i = 0; i < s->nstatic; i++)
+		if ((rc = p2p_dialer_add_static(s->dialer, &s->statics[i])) != 0)
+			return rc;
 	kick(s);
 	return 0;
 }
@@ -1138,25 +1147,24 @@ stopped_cb(evutil_socket_t fd, short what, void *arg)
 static void
 maybe_stopped(struct p2p_server *s)
 {
-	if (s->stopping == 1 && TAILQ_EMPTY(&s->pending) &&
+	if (s->stopping == STOP_DRAINING && TAILQ_EMPTY(&s->pending) &&
 	    TAILQ_EMPTY(&s->peers) && TAILQ_EMPTY(&s->gone)) {
-		s->stopping = 2;
+		s->stopping = STOP_DONE;
 		event_active(s->stopped_ev, EV_TIMEOUT, 0);
 	}
 }
 
-void
-p2p_server_stop(struct p2p_server *s)
+/* The stop itself, from the loop: p2p_server_stop may be called from
+ * inside any of our callbacks, whose callers still use what this frees. */
+static void
+stop_cb(evutil_socket_t fd, short what, void *arg)
 {
+	struct p2p_server *s = arg;
 	struct p2p_peer *p, *next;
 	struct task *t;
 
-	if (s->stopping)
-		return;
-	s->stopping = 1;
-	if ((s->stopped_ev = event_new(s->cfg.base, -1, 0, stopped_cb, s)) ==
-	    NULL)
-		abort();	/* nothing sensible left to do */
+	(void)fd;
+	(void)what;
 	if (s->lis != NULL) {
 		evconnlistener_free(s->lis);
 		s->lis = NULL;
@@ -1180,7 +1188,24 @@ p2p_server_stop(struct p2p_server *s)
 		p2p_conn_disconnect(p->c, P2P_DISC_QUITTING);
 	TAILQ_FOREACH_SAFE(p, &s->peers, link, next)
 		p2p_conn_disconnect(p->c, P2P_DISC_QUITTING);
+	s->stopping = STOP_DRAINING;
 	maybe_stopped(s);
+}
+
+void
+p2p_server_stop(struct p2p_server *s)
+{
+	if (s->stopping)
+		return;
+	/* Nothing new starts from now on (kick and accept look at this);
+	 * the rest happens in stop_cb, from the loop. */
+	s->stopping = STOP_ASKED;
+	set_accepting(s);
+	if ((s->stop_ev = event_new(s->cfg.base, -1, 0, stop_cb, s)) == NULL ||
+	    (s->stopped_ev = event_new(s->cfg.base, -1, 0, stopped_cb, s)) ==
+	    NULL)
+		abort();	/* nothing sensible left to do */
+	event_active(s->stop_ev, EV_TIMEOUT, 0);
 }
 
 static void
@@ -1223,6 +1248,8 @@ p2p_server_free(struct p2p_server *s)
 		event_free(s->tick);
 	if (s->retry != NULL)
 		event_free(s->retry);
+	if (s->stop_ev != NULL)
+		event_free(s->stop_ev);
 	if (s->stopped_ev != NULL)
 		event_free(s->stopped_ev);
 	free(s->boot);
@@ -1338,10 +1365,20 @@ p2p_server_dialer(struct p2p_server *s)
 	return s->dialer;
 }
 
+static void
+count_static(void *arg, const struct p2p_dialer_static_info *si)
+{
+	(void)si;
+	(*(unsigned *)arg)++;
+}
+
 void
 p2p_server_counts(const struct p2p_server *s, struct p2p_server_counts *c)
 {
 	memset(c, 0, sizeof(*c));
+	if (s->dialer != NULL)
+		p2p_dialer_foreach_static(s->dialer, count_static, &c->statics);
+	c->trusted = (unsigned)s->ntrusted;
 	c->peers = s->npeers;
 	c->inbound = s->ninbound;
 	c->outbound = s->npeers - s->ninbound;

@@ -270,3 +270,42 @@ same_conn() {
 	status_of 0 "$PID_a"
 	wait_for grep -q STOPPING=1 "$TMP/notified"
 }
+
+@test "serverd: --detach keeps the data directory locked by the daemon itself" {
+	p2p-serverd --datadir "$TMP/a" --addr 127.0.0.1:0 --detach --pidfile "$TMP/a.pid" >"$TMP/a.out" 2>"$TMP/a.err" 3>&-
+	pid=$(cat "$TMP/a.pid")
+	PIDS=$pid
+	[ "$(cat "$TMP/a/LOCK")" = "$pid" ]
+	run p2p-serverd --datadir "$TMP/a" --addr 127.0.0.1:0
+	[ "$status" = 3 ]
+	[[ $output == *"(pid $pid)"* ]]
+	# Errors after detaching still reach the caller, with their status.
+	run p2p-serverd --datadir "$TMP/a" --addr 127.0.0.1:0 --detach
+	[ "$status" = 3 ]
+}
+
+@test "serverd: a reader that goes away stops the daemon cleanly (exit 1, no crash)" {
+	start_listen
+	run bash -c 'set -o pipefail; p2p-serverd --datadir "$1" --addr 127.0.0.1:0 --nodiscover --static "$2" 2>/dev/null | head -1 >/dev/null' sh "$TMP/a" "$ENODE"
+	[ "$status" = 1 ]
+}
+
+@test "serverd: node lists count once; a list flag replaces the config file's; switches and values are checked" {
+	start_listen
+	mkdir -p "$TMP/a"
+	printf '["%s"]\n' "$ENODE" >"$TMP/a/static-nodes.json"
+	# trusted-nodes.json may name bare keys: trust is by ID.
+	printf '["%s"]\n' "${ENODE%@*}" >"$TMP/a/trusted-nodes.json"
+	other=$(p2p-keygen --nodekeyhex "$(printf '%064x' 9)" | jq -r .pubkey)
+	printf '{"static": ["enode://%s@127.0.0.1:1"], "nodial": true}\n' "$other" >"$TMP/cfg.json"
+	start_sd a --config "$TMP/cfg.json" --static "$ENODE" --nodiscover
+	head -1 "$TMP/a.out" | jq -e '.static == 1 and .trusted == 1'
+	printf '{"name": true}\n' >"$TMP/bad.json"
+	run p2p-serverd --datadir "$TMP/b" --config "$TMP/bad.json"
+	[ "$status" = 1 ]
+	[[ $output == *'"name" needs a value'* ]]
+	printf '{"nodiscover": ""}\n' >"$TMP/bad.json"
+	run p2p-serverd --datadir "$TMP/b" --config "$TMP/bad.json"
+	[ "$status" = 1 ]
+	[[ $output == *'"nodiscover" takes true or false'* ]]
+}

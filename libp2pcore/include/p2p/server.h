@@ -197,6 +197,7 @@ struct p2p_dialer *p2p_server_dialer(struct p2p_server *s);
 struct p2p_server_counts {
 	unsigned peers, inbound, outbound, pending, dialing, tasks;
 	unsigned max_peers, max_inbound, max_dialed, max_pending;
+	unsigned statics, trusted;	/* nodes in the two sets */
 };
 void p2p_server_counts(const struct p2p_server *s,
     struct p2p_server_counts *c);
