@@ -159,8 +159,9 @@ $(BENCH_BIN): $(BENCH_SRCS:%.c=$(O)/%.o) $(LIB)
 	@[ "$(V)" = 1 ] || echo "  LD      $@"
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(BENCH_SRCS:%.c=$(O)/%.o) $(LIB) $(LIBS)
 
-bench: $(BENCH_BIN)
+bench: $(BENCH_BIN) all
 	$(Q)$(BENCH_BIN)
+	$(Q)P2P_BIN=$(O)/bin sh bench/serverd.sh
 
 check:
 	$(Q)sh tests/check.sh

@@ -50,6 +50,9 @@ static const char options[] =
     "      --hello-grace DUR    --stage hello: wait DUR after the Hellos"
     " for the\n"
     "                           peer's verdict (default 2s)\n"
+    "      --hold DUR           stay connected DUR once the stage is"
+    " reached (idle peers\n"
+    "                           for load tests), then disconnect\n"
     "      --summary            end with a summary record (counts, rate,"
     " timings)\n"
     "      --legacy-auth        send a pre-EIP-8 auth message\n"
@@ -77,6 +80,7 @@ struct opts {
 	uint64_t reason;
 	uint64_t linger_ms;
 	uint64_t grace_ms;
+	uint64_t hold_ms;
 	int session, fresh_keys, summary;
 };
 
@@ -88,6 +92,7 @@ struct job {
 	struct p2p_conn *c;
 	struct event *deadline;
 	struct event *grace;	/* --stage hello: the verdict's wait */
+	struct event *hold;	/* --hold: the stage reached, staying on */
 	struct peer_session *sess;
 	uint64_t t0, t_tcp, t_auth, t_hello, rtt_us;
 	int reached;		/* last stage reached, -1 none */
@@ -118,7 +123,7 @@ struct dial {
 enum { OPT_NODEKEY = 256, OPT_NODEKEYHEX, OPT_STAGE, OPT_CAPS, OPT_NAME,
 	OPT_TIMEOUT, OPT_HS_TIMEOUT, OPT_CONCURRENCY, OPT_LEGACY,
 	OPT_NO_SNAPPY, OPT_REASON, OPT_SESSION, OPT_LINGER, OPT_STDIN,
-	OPT_HELLO_ID, OPT_FRESH_KEYS, OPT_GRACE, OPT_SUMMARY };
+	OPT_HELLO_ID, OPT_FRESH_KEYS, OPT_GRACE, OPT_SUMMARY, OPT_HOLD };
 
 static const struct option longopts[] = {
 	{ "nodekey", required_argument, NULL, OPT_NODEKEY },
@@ -139,6 +144,7 @@ static const struct option longopts[] = {
 	{ "fresh-keys", no_argument, NULL, OPT_FRESH_KEYS },
 	{ "hello-grace", required_argument, NULL, OPT_GRACE },
 	{ "summary", no_argument, NULL, OPT_SUMMARY },
+	{ "hold", required_argument, NULL, OPT_HOLD },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -159,6 +165,7 @@ check_modes(const struct opts *o, unsigned given, int use_stdin, int nargs)
 		{ OPT_STAGE, "--stage" }, { OPT_CONCURRENCY, "--concurrency" },
 		{ OPT_REASON, "--reason" }, { OPT_FRESH_KEYS, "--fresh-keys" },
 		{ OPT_GRACE, "--hello-grace" }, { OPT_SUMMARY, "--summary" },
+		{ OPT_HOLD, "--hold" },
 	};
 
 	if (use_stdin && nargs > 0)
@@ -260,6 +267,11 @@ parse_args(struct opts *o, int argc, char **argv)
 				bad_value("hello-grace", optarg);
 			break;
 		case OPT_SUMMARY: o->summary = 1; break;
+		case OPT_HOLD:
+			if (cli_parse_duration(optarg, &o->hold_ms) != 0 ||
+			    o->hold_ms > UINT32_MAX)
+				bad_value("hold", optarg);
+			break;
 		case 'h': cli_help(usage, options);
 		case 'V': cli_version();
 		default: cli_usage_error(usage, "unknown or incomplete option");
@@ -402,6 +414,8 @@ job_free(struct job *j)
 		event_free(j->deadline);
 	if (j->grace != NULL)
 		event_free(j->grace);
+	if (j->hold != NULL)
+		event_free(j->hold);
 	peer_session_free(j->sess);
 	json_decref(j->remote);
 	free(j->input);
@@ -440,13 +454,35 @@ job_done(struct job *j, int err, int sys_errno, int reason, int remote)
 }
 
 static void
+hold_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct job *j = arg;
+
+	(void)fd;
+	(void)what;
+	p2p_conn_disconnect(j->c, (unsigned)j->d->o->reason);
+}
+
+static void
 reach(struct job *j, int stage)
 {
 	j->reached = stage;
-	if (stage == j->d->o->stage) {
-		j->closing = 1;
-		p2p_conn_disconnect(j->c, (unsigned)j->d->o->reason);
+	if (stage != j->d->o->stage || j->closing)
+		return;
+	j->closing = 1;
+	/* --hold: stay connected (answering Pings) for that long first,
+	 * beyond the per-target --timeout: a load test's idle peers. */
+	if (j->d->o->hold_ms > 0) {
+		struct timeval tv = { (time_t)(j->d->o->hold_ms / 1000),
+		    (suseconds_t)(j->d->o->hold_ms % 1000) * 1000 };
+
+		if ((j->hold = evtimer_new(j->d->base, hold_cb, j)) != NULL &&
+		    evtimer_add(j->hold, &tv) == 0) {
+			event_del(j->deadline);
+			return;
+		}
 	}
+	p2p_conn_disconnect(j->c, (unsigned)j->d->o->reason);
 }
 
 /* --stage hello: the Hellos alone do not say we may stay (go-ethereum
