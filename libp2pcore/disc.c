@@ -1213,6 +1213,13 @@ copy_cb(evutil_socket_t fd, short what, void *arg)
 	}
 }
 
+size_t
+p2p_disc_save(struct p2p_disc *d)
+{
+	copy_cb(-1, 0, d);
+	return d->saved;
+}
+
 /* ---- setup ---- */
 
 static int

@@ -1170,7 +1170,9 @@ stop_cb(evutil_socket_t fd, short what, void *arg)
 		s->lis = NULL;
 	}
 	/* Discovery first: its lookups (and their callbacks into our
-	 * tasks) end with it. */
+	 * tasks) end with it.  Its live nodes seed the next start. */
+	if (s->disc != NULL)
+		(void)p2p_disc_save(s->disc);
 	p2p_disc_free(s->disc);
 	s->disc = NULL;
 	while ((t = TAILQ_FIRST(&s->queued)) != NULL) {

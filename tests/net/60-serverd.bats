@@ -309,3 +309,38 @@ same_conn() {
 	[ "$status" = 1 ]
 	[[ $output == *'"nodiscover" takes true or false'* ]]
 }
+
+@test "serverd: a static peer that went away is dialed again once its dial history expires" {
+	key=$(printf '%064x' 11)
+	start_listen --nodekeyhex "$key"
+	start_sd a --nodiscover --static "$ENODE"
+	wait_for has_record a '.type == "peer" and .event == "add"'
+	kill -TERM "$LPID"
+	wait "$LPID" || true
+	wait_for has_record a '.type == "peer" and .event == "drop"'
+	# Back on the same address: the daemon dials it again by itself
+	# (after v1.8.24's 30 s dial history, whatever the clock says now).
+	p2p-listen --addr "127.0.0.1:$LPORT" --nodekeyhex "$key" >"$TMP/listen2.out" 2>&1 3>&- &
+	LPID=$!
+	wait_for lines_ge 2 jq -c 'select(.type == "peer" and .event == "add")' "$TMP/a.out"
+}
+
+# max_live NAME FILTER: the most peers matching FILTER NAME ever held.
+max_live() {
+	jq -s "reduce (.[] | select(.type == \"peer\")) as \$p ({n: 0, max: 0};
+	    if (\$p | $2) then
+	        (if \$p.event == \"add\" then .n += 1 else .n -= 1 end) |
+	        .max = ([.max, .n] | max)
+	    else . end) | .max" "$TMP/$1.out"
+}
+
+@test "serverd: the dial ratio holds: maxpeers 3 / dialratio 3 dials one peer, lets in two" {
+	start_sd boot
+	for n in 1 2 3 4; do start_sd "n$n" --bootnodes "$(sd_enode boot)"; done
+	start_sd r --maxpeers 3 --dialratio 3 --bootnodes "$(sd_enode boot)"
+	wait_for peers_are 3 r
+	[ "$(max_live r '.inbound | not')" -le 1 ]
+	[ "$(max_live r '.inbound')" -le 2 ]
+	# The others were turned away once r was full.
+	wait_for has_record r '.type == "conn" and .error == "ETOOMANY"'
+}

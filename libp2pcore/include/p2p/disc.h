@@ -117,6 +117,10 @@ struct p2p_disc_stats {
  */
 int p2p_disc_new(struct p2p_disc **d, struct event_base *base,
     const struct p2p_disc_cfg *cfg);
+/* Copies the table's live nodes to the node DB now (what maintain does
+ * every copy_ms), as seeds for the next start; a server stopping calls
+ * it.  Returns how many were written. */
+size_t p2p_disc_save(struct p2p_disc *d);
 /* Closes the socket and cancels everything; no callback runs after. */
 void p2p_disc_free(struct p2p_disc *d);
 
