@@ -96,8 +96,12 @@ status_of() {
 	start_sd boot --caps eth/63
 	start_sd a --caps eth/63 --bootnodes "$(sd_enode boot)"
 	start_sd b --caps eth/63 --bootnodes "$(sd_enode boot)"
-	wait_for has_record a "select(.type == \"peer\" and .enode == \"$(sd_enode b)\")" ||
-	    wait_for has_record b "select(.type == \"peer\" and .enode == \"$(sd_enode a)\")"
+	ida=$(head -1 "$TMP/a.out" | jq -r .id)
+	idb=$(head -1 "$TMP/b.out" | jq -r .id)
+	# Whoever dialed first, both ends see the other (by ID: an inbound
+	# peer's enode has the port it came from).
+	wait_for has_record a ".type == \"peer\" and .event == \"add\" and .id == \"$idb\""
+	wait_for has_record b ".type == \"peer\" and .event == \"add\" and .id == \"$ida\""
 	jq -se '[.[] | select(.type == "peer")] | all(.caps == ["eth/63"])' "$TMP/a.out"
 }
 
