@@ -353,7 +353,29 @@ struct peer_session {
 	struct evbuffer *buf;
 	uint32_t linger_ms;
 	int skipping;		/* inside an over-long line */
+	size_t scanned;		/* bytes of buf known to hold no newline */
 };
+
+/* The next whole line of s->buf (malloc'd, the caller frees), or NULL.
+ * Only bytes not yet searched are searched: a 32 MiB line arriving in
+ * 64 KiB reads costs one pass, not one per read. */
+static char *
+next_line(struct peer_session *s, size_t *n)
+{
+	struct evbuffer_ptr from, eol;
+	size_t len = evbuffer_get_length(s->buf);
+
+	if (s->scanned >= len ||
+	    evbuffer_ptr_set(s->buf, &from, s->scanned, EVBUFFER_PTR_SET) != 0)
+		return NULL;
+	eol = evbuffer_search_eol(s->buf, &from, NULL, EVBUFFER_EOL_LF);
+	if (eol.pos < 0) {
+		s->scanned = len;
+		return NULL;
+	}
+	s->scanned = 0;
+	return evbuffer_readln(s->buf, n, EVBUFFER_EOL_LF);
+}
 
 static void
 linger_cb(evutil_socket_t fd, short what, void *arg)
@@ -376,7 +398,7 @@ stdin_cb(evutil_socket_t fd, short what, void *arg)
 
 	(void)what;
 	r = evbuffer_read(s->buf, fd, 1 << 16);
-	while ((line = evbuffer_readln(s->buf, &n, EVBUFFER_EOL_LF)) != NULL) {
+	while ((line = next_line(s, &n)) != NULL) {
 		size_t len = n;
 
 		while (len > 0 && (line[len - 1] == '\r' || line[len - 1] ==
@@ -393,6 +415,7 @@ stdin_cb(evutil_socket_t fd, short what, void *arg)
 			    "command line too long"));
 		s->skipping = 1;
 		evbuffer_drain(s->buf, evbuffer_get_length(s->buf));
+		s->scanned = 0;
 	}
 	if (r > 0 || (r < 0 && (errno == EAGAIN || errno == EINTR)))
 		return;
