@@ -28,6 +28,7 @@ teardown() {
 # start_fake ARGS...: fake-v1824.js in the background, output in
 # $TMP/fake.out; sets FAKE (its enode) once it listens.
 start_fake() {
+	rm -f "$TMP/fake.out"	# a previous fake's must not count
 	node "$BATS_TEST_DIRNAME/fake-v1824.js" "$FAKE_KEY" "$@" \
 	    >"$TMP/fake.out" 2>"$TMP/fake.err" 3>&- &
 	PIDS="$PIDS $!"
@@ -84,4 +85,19 @@ fake_count() {
 	    "dropped_subnet"]'
 	printf '%s\n' "${lines[@]}" | jq -se '[.[] | select(.type == "node" and
 	    (.ip | startswith("127.0.0.")))] | length <= 32'
+}
+
+@test "requestenr: a record signed by another key than the node's is refused in discovery's words" {
+	other=$(p2p-keygen --nodekeyhex "$(printf '%064x' 5)" | jq -r .enr)
+	start_fake --enr-of "$other"
+	run -1 p2p-discover requestenr "$FAKE"
+	jqo '.type == "enr" and (.ok | not) and .error == "EIDENTITY" and
+	    .detail == "the record answered is signed by another key than the node'"'"'s"'
+	[ "$(fake_count '.type == "enrrequest" and .answered')" -ge 1 ]
+	# Its own record would do: the same fake, answering with its own.
+	own=$(p2p-keygen --nodekeyhex "$FAKE_KEY" | jq -r .enr)
+	kill $PIDS
+	start_fake --enr-of "$own"
+	run -0 p2p-discover requestenr "$FAKE"
+	jqo '.ok and .id == "'"$(p2p-keygen --nodekeyhex "$FAKE_KEY" | jq -r .id)"'"'
 }

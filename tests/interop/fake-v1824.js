@@ -12,13 +12,16 @@
 //              with N nodes made up for it: fresh keys, 127.0.0.1 and
 //              ports from 20000 up that nobody listens on (a hostile
 //              node filling a crawl with one subnet).
+//   --enr-of ENR answers ENRRequest (EIP-868, which v1.8.24 lacks) with
+//              that record, signed by whatever key it names: a node
+//              whose record is not its own.
 // It prints NDJSON on stdout, one record per packet:
 //   {"type":"listening","udp":P}
 //   {"type":"ping"|"pong"|"enrrequest","from":"IP:PORT"}
 //   {"type":"findnode","from":"IP:PORT","answered":BOOL,"nodes":N}
 //
 // Usage: node fake-v1824.js KEYHEX [--neighbors ENODES] [--made-up N]
-//                           [--timeout MS]
+//                           [--enr-of ENR] [--timeout MS]
 'use strict'
 const dgram = require('dgram')
 
@@ -28,6 +31,10 @@ const devp2p = require(require.resolve('@ethereumjs/devp2p', {
 const { secp256k1 } = require(require.resolve('ethereum-cryptography/secp256k1', {
   paths: [__dirname],
 }))
+const { keccak256 } = require(require.resolve('ethereum-cryptography/keccak', {
+  paths: [__dirname],
+}))
+const { RLP } = require(require.resolve('@ethereumjs/rlp', { paths: [__dirname] }))
 
 const out = (o) => process.stdout.write(JSON.stringify(o) + '\n')
 const hex = (b) => Buffer.from(b).toString('hex')
@@ -39,11 +46,12 @@ const die = (msg) => {
 const args = process.argv.slice(2)
 if (!/^[0-9a-f]{64}$/i.test(args[0] || '')) die('usage: node fake-v1824.js KEYHEX [options]')
 const key = Uint8Array.from(Buffer.from(args[0], 'hex'))
-const opt = { neighbors: [], madeUp: 0, timeout: 60000 }
+const opt = { neighbors: [], madeUp: 0, timeout: 60000, enrOf: null }
 for (let i = 1; i < args.length; i += 2) {
   if (args[i] === '--neighbors') opt.neighbors = args[i + 1].split(',').filter((s) => s)
   else if (args[i] === '--made-up') opt.madeUp = Number(args[i + 1])
   else if (args[i] === '--timeout') opt.timeout = Number(args[i + 1])
+  else if (args[i] === '--enr-of') opt.enrOf = args[i + 1]
   else die(`unknown option ${args[i]}`)
 }
 if (!Number.isInteger(opt.madeUp) || opt.madeUp < 0 || opt.madeUp > 16) die('--made-up takes 0 to 16')
@@ -81,9 +89,26 @@ function send(rinfo, type, data) {
   return hex(msg.subarray(0, 32))
 }
 
+// An ENRResponse (type 6) by hand, as discv4.md lays a packet out:
+// hash || signature || type || rlp([request hash, record]).
+function enrResponse(rinfo, reqHash) {
+  const b64 = opt.enrOf.replace(/^enr:/, '').replace(/-/g, '+').replace(/_/g, '/')
+  const record = RLP.decode(Uint8Array.from(Buffer.from(b64, 'base64')))
+  const body = Buffer.concat([Buffer.from([6]), RLP.encode([reqHash, record])])
+  const sig = secp256k1.sign(keccak256(body), key)
+  const sigb = Buffer.concat([Buffer.from(sig.toCompactRawBytes()), Buffer.from([sig.recovery])])
+  const hash = keccak256(Buffer.concat([sigb, body]))
+  sock.send(Buffer.concat([Buffer.from(hash), sigb, body]), rinfo.port, rinfo.address)
+}
+
 sock.on('message', (msg, rinfo) => {
   const from = `${rinfo.address}:${rinfo.port}`
   let info
+  if (opt.enrOf !== null && msg.length > 97 && msg[97] === 5) {
+    out({ type: 'enrrequest', from, answered: true })
+    enrResponse(rinfo, Uint8Array.from(msg.subarray(0, 32)))
+    return
+  }
   try {
     info = devp2p.decode(Uint8Array.from(msg))
   } catch (err) {
