@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <event2/event.h>
@@ -99,7 +100,13 @@ struct daemon {
 	char path_static[4096], path_trusted[4096];
 	int signal, stopping, failed;
 	uint64_t dropped_msgs;
+	time_t accept_error_shown;	/* last accept error record */
+	uint64_t accept_errors_hidden;
 };
+
+/* Accept errors (out of file descriptors, mostly) come every 100 ms
+ * while they last: one record per ACCEPT_REPORT_S says so. */
+#define ACCEPT_REPORT_S 10
 
 static struct opts *log_opts;
 
@@ -644,6 +651,32 @@ server_event(void *arg, const struct p2p_server_ev *ev)
 		break;
 	case P2P_SERVER_EV_MSGSEND:
 		break;
+	case P2P_SERVER_EV_ACCEPT_ERROR: {
+		time_t now = time(NULL);
+		char detail[200];
+
+		if (d->accept_error_shown != 0 &&
+		    now - d->accept_error_shown < ACCEPT_REPORT_S) {
+			d->accept_errors_hidden++;
+			break;
+		}
+		snprintf(detail, sizeof(detail), "accept: %s (open-files "
+		    "limit %llu); accepting again in %d ms",
+		    strerror(ev->sys_errno), cli_nofile_limit(),
+		    P2P_SERVER_ACCEPT_RETRY_MS);
+		o = cli_record("error");
+		json_object_set_new(o, "error", json_string("ENET"));
+		json_object_set_new(o, "detail", json_string(detail));
+		json_object_set_new(o, "nofile_limit",
+		    json_integer((json_int_t)cli_nofile_limit()));
+		json_object_set_new(o, "since_last",
+		    json_integer((json_int_t)d->accept_errors_hidden));
+		d->accept_error_shown = now;
+		d->accept_errors_hidden = 0;
+		logf_(2, "%s", detail);
+		emit(d, o);
+		break;
+	}
 	case P2P_SERVER_EV_STOPPED:
 		o = cli_record("stopped");
 		json_object_set_new(o, "signal", d->signal == SIGINT ?

@@ -634,11 +634,15 @@ accept_error_cb(struct evconnlistener *lis, void *arg)
 {
 	struct p2p_server *s = arg;
 	struct timeval tv = tv_ms(P2P_SERVER_ACCEPT_RETRY_MS);
+	struct p2p_server_ev ev = { .type = P2P_SERVER_EV_ACCEPT_ERROR,
+	    .err = P2P_ENET, .sys_errno = EVUTIL_SOCKET_ERROR(),
+	    .reason = -1 };
 
 	(void)lis;
 	s->accept_paused = 1;
 	set_accepting(s);
 	evtimer_add(s->retry, &tv);
+	emit(s, &ev);
 }
 
 static int

@@ -348,3 +348,21 @@ max_live() {
 	# The others were turned away once r was full.
 	wait_for has_record r '.type == "conn" and .error == "ETOOMANY"'
 }
+
+@test "serverd: out of file descriptors it backs off, says so once a period, then serves again" {
+	(ulimit -n 40 && exec p2p-serverd --datadir "$TMP/a" --addr 127.0.0.1:0 --nodiscover \
+	    >"$TMP/a.out" 2>"$TMP/a.err" 3>&-) &
+	PID_a=$!
+	PIDS=$PID_a
+	wait_for nonempty "$TMP/a.out"
+	port=$(head -1 "$TMP/a.out" | jq -r '.listen | split(":")[1]')
+	for i in $(seq 60); do exec {fd}<>"/dev/tcp/127.0.0.1/$port"; fds="${fds:-} $fd"; done
+	wait_for has_record a '.type == "error" and .error == "ENET"'
+	sd_records a error | jq -se '.[0] | .nofile_limit == 40 and
+	    (.detail | test("Too many open files"))'
+	for fd in $fds; do exec {fd}<&-; done
+	wait_for bash -c "p2p-dial --stage hello '$(sd_enode a)' | jq -e 'select(.ok)'"
+	# One record per 10 s, not one per attempt; no libevent flood.
+	[ "$(sd_records a error | wc -l)" -le 3 ]
+	[ "$(wc -l <"$TMP/a.err")" -le 10 ]
+}

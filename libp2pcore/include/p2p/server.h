@@ -78,6 +78,9 @@ enum p2p_server_evtype {
 	P2P_SERVER_EV_MSGRECV,	/* with cfg.msg_events */
 	P2P_SERVER_EV_MSGSEND,
 	P2P_SERVER_EV_STOPPED,	/* p2p_server_stop finished; may free */
+	P2P_SERVER_EV_ACCEPT_ERROR, /* accept failed (err P2P_ENET,
+				 * sys_errno: EMFILE...); accepting pauses
+				 * P2P_SERVER_ACCEPT_RETRY_MS */
 };
 
 /* Phases of a connection that failed (P2P_SERVER_EV_FAIL). */
@@ -106,6 +109,7 @@ struct p2p_server_ev {
 	 * p2p_peer_disconnect); reason: the Disconnect reason sent or
 	 * received (-1: none); remote: the peer sent it. */
 	int err, reason, remote;
+	int sys_errno;			/* ACCEPT_ERROR */
 	enum p2p_server_phase phase;	/* FAIL */
 	uint64_t duration_ms;		/* DROP: time connected */
 	/* MSG*: the capability, its code, the payload. */
