@@ -46,10 +46,10 @@ WARN := -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes \
 ifeq ($(WERROR),1)
 WARN += -Werror
 endif
-ALL_CFLAGS = $(WARN) -D_GNU_SOURCE $(CFLAGS) $(SANFLAGS) $(FUZZFLAGS) \
-	$(PKG_CFLAGS) -MMD -MP
+ALL_CFLAGS = $(WARN) -D_GNU_SOURCE -pthread $(CFLAGS) $(SANFLAGS) \
+	$(FUZZFLAGS) $(PKG_CFLAGS) -MMD -MP
 ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
-LIBS = $(PKG_LIBS) -lm
+LIBS = $(PKG_LIBS) -lm -pthread
 
 ifeq ($(V),1)
 Q :=
@@ -183,7 +183,8 @@ $(O)/libp2pcore.pc: FORCE
 	    'Description: devp2p networking stack' \
 	    'Version: $(shell sed -n 's/.*P2P_VERSION_STRING "\(.*\)"/\1/p' libp2pcore/include/p2p/p2p.h)' \
 	    'Requires.private: $(PKGS)' \
-	    'Libs: -L$${libdir} -lp2pcore' 'Cflags: -I$${includedir}' > $@.tmp
+	    'Libs: -L$${libdir} -lp2pcore' 'Libs.private: -lm -pthread' \
+	    'Cflags: -I$${includedir}' > $@.tmp
 	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv -f $@.tmp $@
 
 FORCE:

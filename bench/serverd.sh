@@ -2,7 +2,10 @@
 # serverd.sh - p2p-serverd under load (`make bench` runs it after the C
 # benchmarks), driven by p2p-dial from another process, on loopback:
 #   - full handshakes (encryption + Hello) one daemon accepts per second,
-#     with the CPU time the daemon used for them;
+#     with the CPU time the daemon used for them, with the handshake
+#     crypto on 0, 1 and 2 worker threads (WORKERS); on a 2-core machine
+#     the driver needs a core of its own, so more workers cannot show
+#     here what they do on a larger one;
 #   - resident memory per connected idle peer, at 1,000 and 5,000 peers.
 # Prints one JSON line per figure, as the C benchmarks do.  Bounded: a
 # fixed number of dials, a hang guard on every wait, and every process
@@ -51,8 +54,9 @@ peers() {
 	awk '/"type":"peer"/ { if (/"event":"add"/) n++; else n-- } END { print n + 0 }' "$dir/$1.out"
 }
 
-# --- handshakes per second ---
-daemon hs --maxpeers 100000 --maxpendpeers 1000
+# --- handshakes per second, with the crypto on 0..WORKERS threads ---
+for w in ${WORKERS:-0 1 2}; do
+daemon "hs$w" --maxpeers 100000 --maxpendpeers 1000 --workers "$w"
 cpu0=$(cpu_s "$DPID")
 t0=$(now)
 i=0
@@ -62,14 +66,15 @@ while [ "$i" -lt "$HANDSHAKES" ]; do echo "$ENODE"; i=$((i + 1)); done |
 t1=$(now)
 cpu1=$(cpu_s "$DPID")
 ok=$(tail -1 "$dir/hs.dial" | jq .succeeded)
-added=$(grep -c '"event":"add"' "$dir/hs.out" || true)
+added=$(grep -c '"event":"add"' "$dir/hs$w.out" || true)
 wall=$(echo "$t1 - $t0" | bc)
 cpu=$(echo "$cpu1 - $cpu0" | bc)
-printf '{"bench":"serverd_handshakes","value":%.1f,"unit":"handshakes/s","cpu_s":%s,"handshakes":%s,"peers_added":%s,"wall_s":%.3f,"daemon_cpu_ms_per_handshake":%.3f,"concurrency":%s}\n' \
-    "$(echo "$ok / $wall" | bc -l)" "$cpu" "$ok" "$added" "$wall" \
+printf '{"bench":"serverd_handshakes","value":%.1f,"unit":"handshakes/s","cpu_s":%s,"workers":%s,"handshakes":%s,"peers_added":%s,"wall_s":%.3f,"daemon_cpu_ms_per_handshake":%.3f,"concurrency":%s}\n' \
+    "$(echo "$ok / $wall" | bc -l)" "$cpu" "$w" "$ok" "$added" "$wall" \
     "$(echo "$cpu * 1000 / ($ok + 0.000001)" | bc -l)" "$CONCURRENCY"
 kill "$DPID"
 wait "$DPID" 2>/dev/null || true
+done
 
 # --- memory per idle peer ---
 for n in $IDLE; do

@@ -24,6 +24,7 @@
 #include <p2p/json.h>
 #include <p2p/localnode.h>
 #include <p2p/server.h>
+#include <p2p/workers.h>
 
 #include "cli.h"
 #include "config.h"
@@ -65,7 +66,10 @@ static const char options[] =
     "      --verbosity N        0 silent .. 5 debug (default 3)\n"
     "      --pidfile FILE       write our pid to FILE once listening\n"
     "      --detach             run in the background; return once"
-    " listening\n";
+    " listening\n"
+    "      --workers N          threads for handshake crypto (default: the"
+    " cores but\n"
+    "                           one, at most 8; 0: all on the main thread)\n";
 
 #define MAX_FLAG_NODES 256
 
@@ -75,7 +79,7 @@ struct opts {
 	struct p2p_ip ip, extip;
 	uint16_t port;
 	int any_addr, maxpeers, maxpend, dialratio, nodiscover, nodial;
-	int detach, log_json, verbosity;
+	int detach, log_json, verbosity, workers;
 	struct p2p_netlist restrict_list;
 	int has_restrict;
 	struct p2p_node boot[MAX_FLAG_NODES], statics[MAX_FLAG_NODES],
@@ -168,7 +172,7 @@ enum { OPT_DATADIR = 256, OPT_CONFIG, OPT_ADDR, OPT_EXTIP, OPT_NODEKEY,
 	OPT_NODEKEYHEX, OPT_MAXPEERS, OPT_MAXPEND, OPT_DIALRATIO,
 	OPT_NODISCOVER, OPT_NODIAL, OPT_BOOTNODES, OPT_STATIC, OPT_TRUSTED,
 	OPT_NETRESTRICT, OPT_NAME, OPT_CAPS, OPT_LOGFORMAT, OPT_VERBOSITY,
-	OPT_PIDFILE, OPT_DETACH };
+	OPT_PIDFILE, OPT_DETACH, OPT_WORKERS };
 
 static const struct option longopts[] = {
 	{ "datadir", required_argument, NULL, OPT_DATADIR },
@@ -192,6 +196,7 @@ static const struct option longopts[] = {
 	{ "verbosity", required_argument, NULL, OPT_VERBOSITY },
 	{ "pidfile", required_argument, NULL, OPT_PIDFILE },
 	{ "detach", no_argument, NULL, OPT_DETACH },
+	{ "workers", required_argument, NULL, OPT_WORKERS },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -251,8 +256,10 @@ apply(struct opts *o, int id, const char *v, int from_file, char *why,
 	case OPT_MAXPEND:
 	case OPT_DIALRATIO:
 	case OPT_VERBOSITY:
+	case OPT_WORKERS:
 		if (cli_parse_u64(v, &u) != 0 || u > 100000 ||
 		    (id == OPT_VERBOSITY && u > 5) ||
+		    (id == OPT_WORKERS && u > P2P_WORKERS_MAX) ||
 		    (id == OPT_DIALRATIO && u == 0) ||
 		    (id == OPT_MAXPEND && u == 0))
 			return snprintf(why, whylen, "not a number in range"),
@@ -263,6 +270,8 @@ apply(struct opts *o, int id, const char *v, int from_file, char *why,
 			o->maxpend = (int)u;
 		else if (id == OPT_DIALRATIO)
 			o->dialratio = (int)u;
+		else if (id == OPT_WORKERS)
+			o->workers = (int)u;
 		else
 			o->verbosity = (int)u;
 		return 0;
@@ -368,6 +377,7 @@ parse_args(struct opts *o, int argc, char **argv)
 	o->maxpend = P2P_SERVER_MAX_PENDING;
 	o->dialratio = P2P_SERVER_DIAL_RATIO;
 	o->verbosity = 3;
+	o->workers = -1;	/* one per core, see main */
 	o->port = 30303;
 	p2p_ip_parse(&o->ip, "127.0.0.1", 9);
 	snprintf(o->name, sizeof(o->name), "p2pcore/v%s/linux",
@@ -936,6 +946,14 @@ main(int argc, char **argv)
 	cfg.ntrusted = ntr;
 	cfg.db = d.db;
 	cfg.msg_events = o.caps.ncaps > 0;
+	/* By default the handshakes' EC work gets every core but the
+	 * loop's own (none on a single core): the loop does the I/O. */
+	if (o.workers < 0) {
+		long n = sysconf(_SC_NPROCESSORS_ONLN) - 1;
+
+		o.workers = n < 0 ? 0 : n > 8 ? 8 : (int)n;
+	}
+	cfg.workers = (unsigned)o.workers;
 	cfg.on_event = server_event;
 	cfg.arg = &d;
 	errno = 0;

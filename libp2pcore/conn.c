@@ -56,6 +56,24 @@ struct p2p_conn {
 	uint64_t ping_at;	/* when p2p_conn_ping queued its Ping, 0 none */
 	/* What CLOSE will say once a Disconnect being written is out. */
 	int close_err, close_reason;
+	struct hs_job *job;	/* handshake crypto on a worker, or NULL */
+};
+
+/*
+ * The handshake's EC work on a worker thread (cfg.workers): the message
+ * as received so far, and what the codec made of it.  While it runs the
+ * connection reads nothing and touches neither hs nor the job; if the
+ * connection ends meanwhile, the job is orphaned (c NULL) and frees hs
+ * and itself when done.
+ */
+struct hs_job {
+	struct p2p_job j;
+	struct p2p_conn *c;
+	struct p2p_rlpx_hs *hs;
+	uint8_t buf[P2P_RLPX_MSG_MAX];
+	size_t len, used;
+	int rc;
+	struct p2p_rlpx_secrets s;
 };
 
 static uint64_t
@@ -183,6 +201,12 @@ teardown(struct p2p_conn *c)
 		evtimer_del(c->wtimer);
 	if (c->pinger != NULL)
 		evtimer_del(c->pinger);
+	if (c->job != NULL) {
+		/* The worker still uses hs: the job frees it when done. */
+		c->job->c = NULL;
+		c->job = NULL;
+		c->hs = NULL;
+	}
 	if (c->hs != NULL) {
 		p2p_rlpx_hs_clear(c->hs);
 		free(c->hs);
@@ -252,17 +276,15 @@ send_hello(struct p2p_conn *c)
 	return queue_msg(c, P2P_PROTO_HELLO, buf, n);
 }
 
-/* Both handshake messages are known: derive the secrets, start framing,
- * send our Hello. */
+/* Both handshake messages are known and the secrets derived (s): start
+ * framing, send our Hello. */
 static int
-auth_done(struct p2p_conn *c)
+auth_done(struct p2p_conn *c, struct p2p_rlpx_secrets *sp)
 {
-	struct p2p_rlpx_secrets s;
+	struct p2p_rlpx_secrets s = *sp;
 	struct p2p_conn_ev ev = { .type = P2P_CONN_EV_AUTH };
-	int rc;
 
-	if ((rc = p2p_rlpx_secrets(c->hs, &s)) != 0)
-		return rc;
+	p2p_wipe(sp, sizeof(*sp));
 	c->frame = p2p_frame_new(&s);
 	c->remote = s.remote;
 	c->remote_eip8 = c->hs->remote_eip8;
@@ -281,6 +303,107 @@ auth_done(struct p2p_conn *c)
 	return send_hello(c);
 }
 
+/* The codec's part of reading a handshake message: read it (the
+ * recipient then writes its ack) and derive the secrets.  Returns 0,
+ * P2P_EAGAIN (more bytes wanted) or an error.  Thread-safe on its own hs:
+ * a worker may run it. */
+static int
+hs_step(struct p2p_rlpx_hs *hs, const uint8_t *p, size_t len, size_t *used,
+    struct p2p_rlpx_secrets *s)
+{
+	int rc;
+
+	if (hs->initiator)
+		rc = p2p_rlpx_ack_read(hs, p, len, used);
+	else
+		rc = p2p_rlpx_auth_read(hs, p, len, used);
+	if (rc == 0 && !hs->initiator)
+		rc = p2p_rlpx_ack_write(hs);
+	if (rc == 0)
+		rc = p2p_rlpx_secrets(hs, s);
+	return rc;
+}
+
+/* hs_step done: send the ack (recipient) and go on to the Hellos. */
+static int
+hs_stepped(struct p2p_conn *c, struct evbuffer *in, size_t used,
+    struct p2p_rlpx_secrets *s)
+{
+	int rc;
+
+	evbuffer_drain(in, used);
+	if (!c->hs->initiator &&
+	    (rc = put(c, c->hs->ack, c->hs->acklen)) != 0)
+		return rc;
+	return auth_done(c, s);
+}
+
+static void read_cb(struct bufferevent *bev, void *arg);
+
+static void
+job_run(void *arg)
+{
+	struct hs_job *j = arg;
+
+	j->rc = hs_step(j->hs, j->buf, j->len, &j->used, &j->s);
+}
+
+static void
+job_done(void *arg, int cancelled)
+{
+	struct hs_job *j = arg;
+	struct p2p_conn *c = j->c;
+	int rc = cancelled ? P2P_EINTERRUPTED : j->rc;
+
+	if (c == NULL) {
+		/* Orphaned: the connection ended while the job ran. */
+		p2p_rlpx_hs_clear(j->hs);
+		free(j->hs);
+	} else {
+		c->job = NULL;
+		if (rc == 0)
+			rc = hs_stepped(c, bufferevent_get_input(c->bev),
+			    j->used, &j->s);
+	}
+	p2p_wipe(j, sizeof(*j));
+	free(j);
+	if (c == NULL || c->state >= ST_CLOSING)
+		return;
+	if (rc != 0 && rc != P2P_EAGAIN) {
+		fail(c, rc, -1);
+		return;
+	}
+	/* Read again, starting with what came meanwhile. */
+	bufferevent_enable(c->bev, EV_READ);
+	if (evbuffer_get_length(bufferevent_get_input(c->bev)) > 0)
+		read_cb(c->bev, c);
+}
+
+/* Hands the message received so far to a worker, once the codec will do
+ * more than ask for bytes.  Returns 0 or an error. */
+static int
+offload(struct p2p_conn *c, const uint8_t *p, size_t len)
+{
+	struct hs_job *j;
+	int rc;
+
+	if ((rc = p2p_rlpx_read_ready(c->hs, p, len)) <= 0)
+		return rc;
+	if ((j = calloc(1, sizeof(*j))) == NULL)
+		return P2P_ENOMEM;
+	j->j.run = job_run;
+	j->j.done = job_done;
+	j->j.arg = j;
+	j->c = c;
+	j->hs = c->hs;
+	memcpy(j->buf, p, len);
+	j->len = len;
+	c->job = j;
+	bufferevent_disable(c->bev, EV_READ);
+	p2p_workers_submit(c->cfg.workers, &j->j);
+	return 0;
+}
+
 /* Feeds the handshake message received so far to the codec.  Returns 0
  * when there is nothing more to do now (waiting, or done), else an
  * error. */
@@ -288,29 +411,24 @@ static int
 read_handshake(struct p2p_conn *c, struct evbuffer *in)
 {
 	size_t len = evbuffer_get_length(in), used = 0;
+	struct p2p_rlpx_secrets s;
 	const uint8_t *p;
 	int rc;
 
+	if (c->job != NULL)
+		return 0;
 	if (len > P2P_RLPX_MSG_MAX)
 		len = P2P_RLPX_MSG_MAX;
 	if ((p = evbuffer_pullup(in, (ev_ssize_t)len)) == NULL && len > 0)
 		return P2P_ENOMEM;
-	if (c->hs->initiator)
-		rc = p2p_rlpx_ack_read(c->hs, p, len, &used);
-	else
-		rc = p2p_rlpx_auth_read(c->hs, p, len, &used);
+	if (c->cfg.workers != NULL)
+		return offload(c, p, len);
+	rc = hs_step(c->hs, p, len, &used, &s);
 	if (rc == P2P_EAGAIN)
 		return 0;
 	if (rc != 0)
 		return rc;
-	evbuffer_drain(in, used);
-	if (!c->hs->initiator) {
-		if ((rc = p2p_rlpx_ack_write(c->hs)) != 0)
-			return rc;
-		if ((rc = put(c, c->hs->ack, c->hs->acklen)) != 0)
-			return rc;
-	}
-	return auth_done(c);
+	return hs_stepped(c, in, used, &s);
 }
 
 static void

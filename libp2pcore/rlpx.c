@@ -176,6 +176,35 @@ decrypt(const struct p2p_privkey *key, const uint8_t *buf, size_t n,
  * then are the first legacy_len bytes tried as one, as go-ethereum does,
  * and only once, so a peer dribbling bytes cannot make us repeat the ECDH.
  */
+int
+p2p_rlpx_read_ready(struct p2p_rlpx_hs *hs, const uint8_t *buf, size_t len)
+{
+	size_t legacy_len = hs->initiator ? P2P_RLPX_ACK_LEGACY_LEN :
+	    P2P_RLPX_AUTH_LEGACY_LEN, size;
+
+	if (len < 2) {
+		hs->need = 2;
+		return 0;
+	}
+	size = (size_t)buf[0] << 8 | buf[1];
+	/* An answer this long is no RLPx ack at all: the usual case is a
+	 * dial to some other service ("HT" of "HTTP/1.1" reads as 18516). */
+	if (size > P2P_RLPX_HANDSHAKE_MAX)
+		return hs->initiator ? P2P_ENOTRLPX : P2P_ETOOBIG;
+	if (buf[0] == 0x04 && !hs->legacy_failed) {
+		if (len < legacy_len) {
+			hs->need = legacy_len;
+			return 0;
+		}
+		return 1;
+	}
+	if (len < size + 2) {
+		hs->need = size + 2;
+		return 0;
+	}
+	return 1;
+}
+
 static int
 open_msg(struct p2p_rlpx_hs *hs, size_t legacy_len, const uint8_t *buf,
     size_t len, uint8_t *plain, size_t *plainlen, size_t *consumed)
@@ -183,21 +212,10 @@ open_msg(struct p2p_rlpx_hs *hs, size_t legacy_len, const uint8_t *buf,
 	size_t size, cap = *plainlen;
 	int rc;
 
-	if (len < 2) {
-		hs->need = 2;
-		return P2P_EAGAIN;
-	}
-	size = (size_t)buf[0] << 8 | buf[1];
-	/* An answer this long is no RLPx ack at all: the usual case is a
-	 * dial to some other service ("HT" of "HTTP/1.1" reads as 18516). */
-	if (size > P2P_RLPX_HANDSHAKE_MAX)
-		return hs->initiator ? P2P_ENOTRLPX : P2P_ETOOBIG;
-	size += 2;
+	if ((rc = p2p_rlpx_read_ready(hs, buf, len)) <= 0)
+		return rc < 0 ? rc : P2P_EAGAIN;
+	size = ((size_t)buf[0] << 8 | buf[1]) + 2;
 	if (buf[0] == 0x04 && !hs->legacy_failed) {
-		if (len < legacy_len) {
-			hs->need = legacy_len;
-			return P2P_EAGAIN;
-		}
 		if (decrypt(&hs->key, buf, legacy_len, 0, plain,
 		    plainlen) == 0) {
 			*consumed = legacy_len;
@@ -206,10 +224,10 @@ open_msg(struct p2p_rlpx_hs *hs, size_t legacy_len, const uint8_t *buf,
 		}
 		hs->legacy_failed = 1;
 		*plainlen = cap;
-	}
-	if (len < size) {
-		hs->need = size;
-		return P2P_EAGAIN;
+		if (len < size) {
+			hs->need = size;
+			return P2P_EAGAIN;
+		}
 	}
 	if ((rc = decrypt(&hs->key, buf, size, 1, plain, plainlen)) != 0)
 		return rc;

@@ -20,6 +20,7 @@
 #include <p2p/disc.h>
 #include <p2p/localnode.h>
 #include <p2p/server.h>
+#include <p2p/workers.h>
 
 #include "internal.h"
 
@@ -72,6 +73,7 @@ struct p2p_server {
 	struct p2p_nodedb *db;
 	int own_db;
 	struct p2p_localnode *ln;
+	struct p2p_workers *workers;
 	struct p2p_disc *disc;
 	struct p2p_dialer *dialer;
 	struct evconnlistener *lis;
@@ -522,6 +524,7 @@ conn_cfg(const struct p2p_server *s, struct p2p_conn_cfg *cc,
 	cc->ping_ms = s->cfg.ping_ms;
 	cc->read_ms = s->cfg.read_ms;
 	cc->write_ms = s->cfg.write_ms;
+	cc->workers = s->workers;
 	cc->cb = conn_cb;
 	cc->arg = pc;
 }
@@ -987,7 +990,8 @@ p2p_server_new(struct p2p_server **out, const struct p2p_server_cfg *cfg)
 	*out = NULL;
 	if (cfg->base == NULL || cfg->key == NULL || cfg->max_peers < 0 ||
 	    cfg->max_pending < 0 || cfg->dial_ratio < 0 ||
-	    cfg->nprotocols > P2P_PROTO_MAX_CAPS)
+	    cfg->nprotocols > P2P_PROTO_MAX_CAPS ||
+	    cfg->workers > P2P_WORKERS_MAX)
 		return P2P_EINVAL;
 	for (size_t i = 0; i < cfg->nprotocols; i++)
 		if (cfg->protocols[i].name == NULL ||
@@ -1061,6 +1065,10 @@ p2p_server_start(struct p2p_server *s)
 	if (s->started)
 		return P2P_ESTATE;
 	s->started = 1;
+	if (s->cfg.workers > 0 &&
+	    (rc = p2p_workers_new(&s->workers, s->cfg.base,
+	    s->cfg.workers)) != 0)
+		return rc;
 	/* The local node. */
 	if (s->cfg.db != NULL) {
 		s->db = s->cfg.db;
@@ -1246,6 +1254,9 @@ p2p_server_free(struct p2p_server *s)
 	free_peers(&s->pending);
 	free_peers(&s->peers);
 	free_peers(&s->gone);
+	/* After the connections: their running jobs are orphans now, which
+	 * the pool's last done calls free. */
+	p2p_workers_free(s->workers);
 	p2p_dialer_free(s->dialer);
 	p2p_localnode_free(s->ln);
 	if (s->own_db)

@@ -678,6 +678,113 @@ test_unrequested_pong(void)
 	peer_free(&p);
 }
 
+/* ---- 5. the handshake's crypto on a worker thread ---- */
+
+static struct p2p_workers *pool;
+
+/* The blocker and the connection's job are both in the pool. */
+static int
+job_queued2(const struct peer *p)
+{
+	return closed(p) || p2p_workers_pending(pool) > 1;
+}
+
+/* The whole handshake with cfg.workers: the Hellos pass, and the EC work
+ * went through the pool (one job: auth read, ack write, secrets). */
+static void
+test_handshake_on_worker(void)
+{
+	struct peer p;
+	struct p2p_conn_cfg cfg;
+
+	peer_init(&p, &cfg);
+	CHECK_INT(p2p_workers_new(&pool, p.base, 1), 0);
+	cfg.workers = pool;
+	if (peer_start(&p, &cfg)) {
+		CHECK_INT(p2p_workers_done(pool), 1);
+		peer_send_empty(&p, P2P_PROTO_PING);
+		wait_for(&p, all_pongs);
+		CHECK(!closed(&p));
+	}
+	peer_free(&p);
+	p2p_workers_free(pool);
+}
+
+/* A job that holds the pool's one thread until a byte comes down fd. */
+static void
+block_run(void *arg)
+{
+	char c;
+
+	(void)!read(*(int *)arg, &c, 1);
+}
+
+static void
+block_done(void *arg, int cancelled)
+{
+	(void)arg;
+	(void)cancelled;
+}
+
+/* The connection freed while its job waits in the queue (the pool's
+ * thread is held by another job): the job, orphaned, frees the
+ * handshake state itself (ASan checks): cancelled when the pool ends,
+ * or with run_it, run and done from the loop. */
+static void
+freed_mid_job(int run_it)
+{
+	struct peer p;
+	struct p2p_conn_cfg cfg;
+	struct p2p_job blocker;
+	int sv[2], hold[2], err = 0;
+
+	peer_init(&p, &cfg);
+	CHECK_INT(p2p_workers_new(&pool, p.base, 1), 0);
+	CHECK(pipe(hold) == 0);
+	blocker = (struct p2p_job){ .run = block_run, .done = block_done,
+	    .arg = &hold[0] };
+	p2p_workers_submit(pool, &blocker);
+	cfg.workers = pool;
+	CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
+	CHECK(fcntl(sv[1], F_SETFL, O_NONBLOCK) == 0);
+	p.fd = sv[1];
+	p.c = p2p_conn_accept(&cfg, sv[0], &err);
+	p.hs = malloc(sizeof(*p.hs));
+	CHECK(p.c != NULL && p.hs != NULL);
+	CHECK_INT(p2p_rlpx_hs_init(p.hs, 1, &p.pkey, &p.cpub), 0);
+	CHECK_INT(p2p_rlpx_auth_write(p.hs, 0), 0);
+	evbuffer_add(p.out, p.hs->auth, p.hs->authlen);
+	wait_for(&p, job_queued2);
+	CHECK_MSG(!closed(&p), "closed: %d", p.close_err);
+	p2p_conn_free(p.c);
+	p.c = NULL;
+	if (run_it) {
+		uint64_t end = unit_now_ms() + HANG_MS;
+
+		/* Let it run, and be done (orphaned) from the loop. */
+		CHECK(write(hold[1], "x", 1) == 1);
+		while (p2p_workers_done(pool) < 2 && unit_now_ms() < end)
+			event_base_loop(p.base, EVLOOP_ONCE);
+		CHECK_INT(p2p_workers_done(pool), 2);
+	}
+	close(hold[1]);		/* the blocker returns */
+	p2p_workers_free(pool);
+	close(hold[0]);
+	peer_free(&p);
+}
+
+static void
+test_freed_mid_job_cancelled(void)
+{
+	freed_mid_job(0);
+}
+
+static void
+test_freed_mid_job_ran(void)
+{
+	freed_mid_job(1);
+}
+
 const struct unit_test unit_conn[] = {
 	{ "flood_never_read", test_flood_never_read },
 	{ "flood_resumes", test_flood_resumes },
@@ -689,5 +796,8 @@ const struct unit_test unit_conn[] = {
 	{ "code_beyond_caps", test_code_beyond_caps },
 	{ "second_hello", test_second_hello },
 	{ "unrequested_pong", test_unrequested_pong },
+	{ "handshake_on_worker", test_handshake_on_worker },
+	{ "freed_mid_job_cancelled", test_freed_mid_job_cancelled },
+	{ "freed_mid_job_ran", test_freed_mid_job_ran },
 	{ 0 },
 };

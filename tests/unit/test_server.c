@@ -139,6 +139,8 @@ on_event(void *arg, const struct p2p_server_ev *ev)
 	}
 }
 
+static unsigned side_workers;	/* handshake threads for start_side */
+
 static int
 start_side(struct side *s, struct event_base *base, const char *xname,
     const struct p2p_node *stat)
@@ -168,6 +170,7 @@ start_side(struct side *s, struct event_base *base, const char *xname,
 	cfg.nstatic = stat != NULL;
 	cfg.on_event = on_event;
 	cfg.arg = s;
+	cfg.workers = side_workers;
 	if ((rc = p2p_server_new(&s->srv, &cfg)) == 0)
 		rc = p2p_server_start(s->srv);
 	return rc;
@@ -235,6 +238,15 @@ test_two_servers(void)
 	p2p_server_free(a.srv);
 	p2p_server_free(b.srv);
 	event_base_free(base);
+}
+
+/* The same with the handshakes' crypto on worker threads. */
+static void
+test_two_servers_workers(void)
+{
+	side_workers = 2;
+	test_two_servers();
+	side_workers = 0;
 }
 
 static void
@@ -308,6 +320,7 @@ test_bad_config(void)
 const struct unit_test unit_server[] = {
 	{ "admit", test_admit },
 	{ "two_servers", test_two_servers },
+	{ "two_servers_workers", test_two_servers_workers },
 	{ "useless_peer", test_useless_peer },
 	{ "bad_config", test_bad_config },
 	{ NULL, NULL },

@@ -60,6 +60,7 @@
 #include <p2p/frame.h>
 #include <p2p/proto.h>
 #include <p2p/secp.h>
+#include <p2p/workers.h>
 
 struct event_base;
 struct p2p_conn;
@@ -133,6 +134,12 @@ struct p2p_conn_cfg {
 	uint32_t dial_ms, handshake_ms, ping_ms, read_ms, write_ms;
 	/* Output cap in bytes; 0 means P2P_CONN_MAX_OUTPUT. */
 	size_t max_output;
+	/* Where the handshake's elliptic-curve work runs (decrypting the
+	 * auth or ack, encrypting the ack, the shared secrets): a pool's
+	 * threads, while the connection waits without reading; NULL: on
+	 * this thread.  The pool must outlive the connection's CLOSE (or
+	 * p2p_conn_free). */
+	struct p2p_workers *workers;
 	p2p_conn_cb cb;
 	void *arg;
 };

@@ -101,6 +101,16 @@ int p2p_rlpx_ack_write(struct p2p_rlpx_hs *hs);
  * contract as p2p_rlpx_auth_read, except that a declared size over the
  * limit is P2P_ENOTRLPX (an HTTP server, say); the message is kept in
  * hs->ack. */
+/*
+ * Would a read (auth for the recipient, ack for the initiator) of these
+ * bytes do its elliptic-curve work now?  1: yes; 0: not yet (hs->need set);
+ * or the error the read would give before any such work (P2P_ETOOBIG,
+ * P2P_ENOTRLPX).  What lets a caller run the read on another thread only
+ * when it will not just ask for more bytes.
+ */
+int p2p_rlpx_read_ready(struct p2p_rlpx_hs *hs, const uint8_t *buf,
+    size_t len);
+
 int p2p_rlpx_ack_read(struct p2p_rlpx_hs *hs, const uint8_t *buf,
     size_t len, size_t *consumed);
 

@@ -143,6 +143,10 @@ struct p2p_server_cfg {
 	/* Timeouts (0: conn.h's defaults; tests shorten them). */
 	uint32_t handshake_ms, dial_ms, ping_ms, read_ms, write_ms;
 	int msg_events;			/* report MSGRECV / MSGSEND */
+	/* Threads for the handshakes' elliptic-curve work (workers.h), so
+	 * that setting up connections uses more than one core; everything
+	 * else stays on base's thread.  0: all on base's thread. */
+	unsigned workers;
 	p2p_server_ev_fn *on_event;
 	void *arg;
 };
