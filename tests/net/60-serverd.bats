@@ -366,3 +366,27 @@ max_live() {
 	[ "$(sd_records a error | wc -l)" -le 3 ]
 	[ "$(wc -l <"$TMP/a.err")" -le 10 ]
 }
+
+@test "serverd: a malformed node key is a clear error and stays as it was" {
+	mkdir -p "$TMP/a"
+	printf 'not a key\n' >"$TMP/a/nodekey"
+	chmod 600 "$TMP/a/nodekey"
+	cp "$TMP/a/nodekey" "$TMP/saved"
+	run p2p-serverd --datadir "$TMP/a" --addr 127.0.0.1:0
+	[ "$status" = 1 ]
+	[[ $output == *"$TMP/a/nodekey"* ]]
+	cmp "$TMP/a/nodekey" "$TMP/saved"
+}
+
+@test "serverd: a connected peer made trusted by SIGHUP is trusted at once" {
+	start_listen
+	start_sd a --nodiscover --static "$ENODE"
+	wait_for has_record a '.type == "peer" and .event == "add" and (.trusted | not)'
+	printf '["%s"]\n' "$ENODE" >"$TMP/a/trusted-nodes.json"
+	kill -HUP "$PID_a"
+	wait_for has_record a '.type == "reload" and .trusted.added == 1'
+	kill -TERM "$PID_a"
+	status_of 0 "$PID_a"
+	PIDS=
+	jq -se '[.[] | select(.type == "peer" and .event == "drop")][0].trusted' "$TMP/a.out"
+}
