@@ -304,10 +304,12 @@ dials_connected() {
 	start_listen --count 1
 	run -1 --separate-stderr p2p-dial "enode://$EIP778_PUB@127.0.0.1:$LPORT"
 	jqo '.error == "ECLOSED" and .phase == "tcp" and (.detail | test("wrong node ID"))'
-	# Something that is not an RLPx peer (an HTTP server, say).
+	# Something that is not an RLPx peer (an HTTP server, say).  It keeps
+	# the connection open after its answer (cat reads until we close):
+	# one that closed at once could reset our auth before we read it.
 	hport=$((20000 + RANDOM % 20000))
 	socat TCP-LISTEN:"$hport",bind=127.0.0.1,reuseaddr,fork \
-	    SYSTEM:'printf "HTTP/1.1 400 Bad Request\r\n\r\n"' 3>&- &
+	    SYSTEM:'printf "HTTP/1.1 400 Bad Request\r\n\r\n"; cat >/dev/null' 3>&- &
 	PIDS="${PIDS:-} $!"
 	wait_for bash -c "echo >/dev/tcp/127.0.0.1/$hport" 2>/dev/null
 	run -1 --separate-stderr p2p-dial "enode://$EIP778_PUB@127.0.0.1:$hport"
