@@ -390,3 +390,14 @@ max_live() {
 	PIDS=
 	jq -se '[.[] | select(.type == "peer" and .event == "drop")][0].trusted' "$TMP/a.out"
 }
+
+@test "serverd: --extip is announced, --name is our Hello's, --log-format json logs JSON" {
+	start_sd a --nodiscover --extip 127.0.0.9 --name "test-node/1" --log-format json --verbosity 4
+	head -1 "$TMP/a.out" | jq -e '(.enode | test("@127\\.0\\.0\\.9:")) and .listen != null'
+	run -0 --separate-stderr p2p-dial --stage hello "$(head -1 "$TMP/a.out" | jq -r '.enode | sub("@127.0.0.9:"; "@127.0.0.1:")')"
+	jqo '.remote.name == "test-node/1"'
+	wait_for has_record a '.type == "peer" and .event == "add"'
+	# Every stderr line is a JSON object with a level and a message.
+	wait_for nonempty "$TMP/a.err"
+	jq -se 'length >= 1 and all(has("lvl") and has("msg"))' "$TMP/a.err"
+}
