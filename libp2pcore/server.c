@@ -232,7 +232,9 @@ checkpoint(struct p2p_server *s, struct p2p_peer *pc, struct p2p_peer **old)
 static void task_finish(struct task *t, const struct p2p_node *results,
     size_t n);
 static void dial_ended(struct task *t, int err, enum p2p_server_phase ph);
-static void accept_resume(struct p2p_server *s);
+static void set_accepting(struct p2p_server *s);
+static void stop_cb(evutil_socket_t fd, short what, void *arg);
+static void stopped_cb(evutil_socket_t fd, short what, void *arg);
 static void maybe_stopped(struct p2p_server *s);
 
 static void
@@ -276,7 +278,7 @@ pending_end(struct p2p_peer *pc, int err, int reason, int remote)
 	s->npending--;
 	if (pc->flags & P2P_FLAG_INBOUND) {
 		s->npending_in--;
-		accept_resume(s);
+		set_accepting(s);
 	}
 	emit(s, &ev);
 	pc_free(pc);
@@ -433,7 +435,7 @@ got_hello(struct p2p_peer *pc)
 	s->npending--;
 	if (pc->flags & P2P_FLAG_INBOUND) {
 		s->npending_in--;
-		accept_resume(s);
+		set_accepting(s);
 	}
 	pc->state = PC_PEER;
 	pc->added_ms = now_ms();
@@ -563,12 +565,6 @@ set_accepting(struct p2p_server *s)
 }
 
 static void
-accept_resume(struct p2p_server *s)
-{
-	set_accepting(s);
-}
-
-static void
 accept_cb(struct evconnlistener *lis, evutil_socket_t fd,
     struct sockaddr *sa, int salen, void *arg)
 {
@@ -648,15 +644,28 @@ accept_error_cb(struct evconnlistener *lis, void *arg)
 	emit(s, &ev);
 }
 
+/* Where to bind: the configured address, 127.0.0.1 when none (defaults
+ * touch only loopback; every interface is 0.0.0.0, said outright). */
+static struct p2p_ip
+bind_ip(const struct p2p_server *s)
+{
+	struct p2p_ip ip = s->cfg.listen_ip;
+
+	if (ip.len == 0) {
+		ip.len = 4;
+		ip.b[0] = 127;
+		ip.b[3] = 1;
+	}
+	return ip;
+}
+
 static int
 setup_listening(struct p2p_server *s)
 {
 	struct sockaddr_storage ss;
 	socklen_t sl;
-	struct p2p_ip ip = s->cfg.listen_ip;
+	struct p2p_ip ip = bind_ip(s);
 
-	if (ip.len == 0)
-		ip.len = 4;	/* 0.0.0.0 */
 	p2pi_to_sockaddr(&ss, &sl, &ip, s->cfg.listen_port);
 	s->lis = evconnlistener_new_bind(s->cfg.base, accept_cb, s,
 	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_EXEC,
@@ -1034,7 +1043,10 @@ p2p_server_new(struct p2p_server **out, const struct p2p_server_cfg *cfg)
 	rc = P2P_ENOMEM;
 	s->tick = event_new(cfg->base, -1, 0, tick_cb, s);
 	s->retry = evtimer_new(cfg->base, retry_cb, s);
-	if (s->tick == NULL || s->retry == NULL)
+	s->stop_ev = event_new(cfg->base, -1, 0, stop_cb, s);
+	s->stopped_ev = event_new(cfg->base, -1, 0, stopped_cb, s);
+	if (s->tick == NULL || s->retry == NULL || s->stop_ev == NULL ||
+	    s->stopped_ev == NULL)
 		goto fail;
 	/* The key is checked now, not at start. */
 	{
@@ -1101,9 +1113,7 @@ p2p_server_start(struct p2p_server *s)
 
 		memset(&d, 0, sizeof(d));
 		d.key = &s->key;
-		d.ip = s->cfg.listen_ip;
-		if (d.ip.len == 0)
-			d.ip.len = 4;
+		d.ip = bind_ip(s);
 		d.port = s->cfg.listen ? s->lport : s->cfg.listen_port;
 		d.tcp_port = s->lport;
 		d.ext_ip = s->cfg.ext_ip;
@@ -1215,10 +1225,6 @@ p2p_server_stop(struct p2p_server *s)
 	 * the rest happens in stop_cb, from the loop. */
 	s->stopping = STOP_ASKED;
 	set_accepting(s);
-	if ((s->stop_ev = event_new(s->cfg.base, -1, 0, stop_cb, s)) == NULL ||
-	    (s->stopped_ev = event_new(s->cfg.base, -1, 0, stopped_cb, s)) ==
-	    NULL)
-		abort();	/* nothing sensible left to do */
 	event_active(s->stop_ev, EV_TIMEOUT, 0);
 }
 

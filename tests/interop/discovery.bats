@@ -7,25 +7,9 @@
 # 1,280-byte Neighbours) is described in shared/notes/ethereumjs-devp2p.md.
 # Loopback only (tests/check.sh runs this in a private network namespace
 # when root); ethereumjs's DNS discovery stays off.
-load ../net/helpers
+load helpers
 
 DPT_JS=$BATS_TEST_DIRNAME/dpt.js
-JS_KEY=49a7b37aa6f6645917e7b807e9d1c00d4fa71f18343b0d4122a4d2df64dd6fee
-
-setup() {
-	TMP=$(mktemp -d "${BATS_TMPDIR:-/tmp}/p2p-interop.XXXXXX")
-	[ -d "$BATS_TEST_DIRNAME/node_modules/@ethereumjs/devp2p" ] ||
-		{ echo "run 'npm ci' in tests/interop first (make check does)" >&2; false; }
-	PIDS=""
-	JS_PUB=$(p2p-keygen --nodekeyhex "$JS_KEY" | jq -r .pubkey)
-	JS_ID=$(p2p-keygen --nodekeyhex "$JS_KEY" | jq -r .id)
-}
-
-teardown() {
-	for p in $PIDS; do kill "$p" 2>/dev/null; done
-	for p in $PIDS; do wait "$p" 2>/dev/null; done
-	rm -rf "$TMP"
-}
 
 # start_dpt NAME KEY ARGS...: an ethereumjs DPT (dpt.js) in the background,
 # output in $TMP/NAME.out; returns once it listens.

@@ -6,26 +6,10 @@
 # capability is the made-up foo/1 (ethereumjs's eth needs a chain).
 # Loopback only (tests/check.sh runs this in a private network namespace
 # when root).
-load ../net/helpers
+load helpers
 
 PEER_JS=$BATS_TEST_DIRNAME/peer.js
 DPT_JS=$BATS_TEST_DIRNAME/dpt.js
-JS_KEY=49a7b37aa6f6645917e7b807e9d1c00d4fa71f18343b0d4122a4d2df64dd6fee
-
-setup() {
-	TMP=$(mktemp -d "${BATS_TMPDIR:-/tmp}/p2p-interop.XXXXXX")
-	[ -d "$BATS_TEST_DIRNAME/node_modules/@ethereumjs/devp2p" ] ||
-		{ echo "run 'npm ci' in tests/interop first (make check does)" >&2; false; }
-	PIDS=""
-	JS_PUB=$(p2p-keygen --nodekeyhex "$JS_KEY" | jq -r .pubkey)
-	JS_ID=$(p2p-keygen --nodekeyhex "$JS_KEY" | jq -r .id)
-}
-
-teardown() {
-	for p in $PIDS; do kill "$p" 2>/dev/null; done
-	for p in $PIDS; do wait "$p" 2>/dev/null; done
-	rm -rf "$TMP"
-}
 
 # start_sd ARGS...: the daemon on 127.0.0.1:0, records in $TMP/sd.out.
 start_sd() {

@@ -4,12 +4,6 @@
 # the node database.
 load helpers
 
-teardown() {
-	for p in ${PIDS:-}; do kill "$p" 2>/dev/null; done
-	for p in ${PIDS:-}; do wait "$p" 2>/dev/null; done
-	rm -rf "$TMP"
-}
-
 @test "serve prints its enode and record; ping, requestenr and findnode get answers" {
 	start_serve boot --nodekeyhex "$EIP778_KEY"
 	B=$(enode_of boot)

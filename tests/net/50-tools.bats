@@ -6,14 +6,6 @@
 # for a condition (wait_for); timeouts are hang guards only.
 load helpers
 
-teardown() {
-	for p in ${PIDS:-}; do kill "$p" 2>/dev/null; done
-	for p in ${PIDS:-}; do wait "$p" 2>/dev/null; done
-	[ -n "${LPID:-}" ] && kill "$LPID" 2>/dev/null
-	[ -n "${LPID:-}" ] && wait "$LPID" 2>/dev/null
-	rm -rf "$TMP"
-}
-
 # bg NAME FD CMD...: CMD in the background with stdin from the FIFO
 # $TMP/NAME.in, whose writing end we hold on FD (so its input ends only
 # when we close FD), output in $TMP/NAME.out and .err; sets BGPID.

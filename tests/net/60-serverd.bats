@@ -3,14 +3,6 @@
 # trusted nodes, signals.  Loopback only; every wait is for a condition.
 load helpers
 
-teardown() {
-	for p in ${PIDS:-}; do kill "$p" 2>/dev/null; done
-	for p in ${PIDS:-}; do wait "$p" 2>/dev/null; done
-	[ -n "${LPID:-}" ] && kill "$LPID" 2>/dev/null
-	[ -n "${LPID:-}" ] && wait "$LPID" 2>/dev/null
-	rm -rf "$TMP"
-}
-
 # start_sd NAME ARGS...: a daemon with datadir $TMP/NAME on 127.0.0.1:0,
 # records in $TMP/NAME.out; sets PID_NAME and returns once it started.
 start_sd() {

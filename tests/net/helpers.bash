@@ -55,7 +55,11 @@ listen_records() {
 	jq -c "select(.type == \"$1\")" "$TMP/listen.out"
 }
 
+# The default teardown: every background process a test listed in PIDS,
+# and the listener.
 teardown() {
+	for p in ${PIDS:-}; do kill "$p" 2>/dev/null; done
+	for p in ${PIDS:-}; do wait "$p" 2>/dev/null; done
 	[ -n "${LPID:-}" ] && kill "$LPID" 2>/dev/null
 	[ -n "${LPID:-}" ] && wait "$LPID" 2>/dev/null
 	rm -rf "$TMP"

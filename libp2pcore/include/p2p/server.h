@@ -133,7 +133,8 @@ struct p2p_server_cfg {
 	int dial_ratio;
 	int no_dial, no_discovery;
 	int listen;			/* 0: no TCP listener */
-	struct p2p_ip listen_ip;	/* len 0: 0.0.0.0 */
+	struct p2p_ip listen_ip;	/* len 0: 127.0.0.1 (0.0.0.0 is every
+					 * interface) */
 	uint16_t listen_port;		/* 0: any */
 	struct p2p_ip ext_ip;		/* announced instead, len 0: none */
 	const struct p2p_netlist *netrestrict;	/* NULL: none; copied */
@@ -152,7 +153,8 @@ struct p2p_server_cfg {
 };
 
 /* Fills cfg with v1.8.24's defaults: max_peers 25, max_pending 50,
- * dial_ratio 3, listening on 0.0.0.0:30303 (our tools pick loopback). */
+ * dial_ratio 3, listening on port 30303, but on 127.0.0.1 (geth: every
+ * interface): a default touches only loopback. */
 void p2p_server_cfg_init(struct p2p_server_cfg *cfg);
 
 /*
