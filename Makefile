@@ -102,6 +102,7 @@ $(O)/cmd/%.o: cmd/%.c
 
 # A tool's own extra objects beside its main file.
 EXTRA_p2p-discover := $(O)/cmd/crawl.o
+EXTRA_p2p-serverd := $(O)/cmd/metrics.o
 
 .SECONDEXPANSION:
 $(O)/bin/%: $(O)/cmd/%.o $(CLI_OBJS) $$(EXTRA_$$*) $(LIB)

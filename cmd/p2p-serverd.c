@@ -28,6 +28,7 @@
 
 #include "cli.h"
 #include "config.h"
+#include "metrics.h"
 #include "peer.h"
 
 /* Exit status beyond cli.h's: the data directory is in use. */
@@ -69,12 +70,20 @@ static const char options[] =
     " listening\n"
     "      --workers N          threads for handshake crypto (default: the"
     " cores but\n"
-    "                           one, at most 8; 0: all on the main thread)\n";
+    "                           one, at most 8; 0: all on the main thread)\n"
+    "      --control PATH       JSON-RPC control socket (default"
+    " DATADIR/p2pserverd.ipc;\n"
+    "                           none: no socket)\n"
+    "      --metrics IP:PORT    serve Prometheus metrics over HTTP (default"
+    " off)\n";
 
 #define MAX_FLAG_NODES 256
 
 struct opts {
-	const char *datadir, *config, *keyfile, *keyhex, *pidfile;
+	const char *datadir, *config, *keyfile, *keyhex, *pidfile, *control;
+	struct p2p_ip metrics_ip;
+	uint16_t metrics_port;
+	int metrics;
 	char name[P2P_PROTO_CLIENT_MAX + 1];
 	struct p2p_ip ip, extip;
 	uint16_t port;
@@ -97,6 +106,7 @@ struct daemon {
 	struct event_base *base;
 	struct p2p_server *srv;
 	struct p2p_nodedb *db;
+	struct metrics *metrics;
 	struct p2p_protocol protos[P2P_PROTO_MAX_CAPS];
 	/* What the node-list files held at the last (re)load. */
 	struct p2p_node *fstatic, *ftrusted;
@@ -172,7 +182,7 @@ enum { OPT_DATADIR = 256, OPT_CONFIG, OPT_ADDR, OPT_EXTIP, OPT_NODEKEY,
 	OPT_NODEKEYHEX, OPT_MAXPEERS, OPT_MAXPEND, OPT_DIALRATIO,
 	OPT_NODISCOVER, OPT_NODIAL, OPT_BOOTNODES, OPT_STATIC, OPT_TRUSTED,
 	OPT_NETRESTRICT, OPT_NAME, OPT_CAPS, OPT_LOGFORMAT, OPT_VERBOSITY,
-	OPT_PIDFILE, OPT_DETACH, OPT_WORKERS };
+	OPT_PIDFILE, OPT_DETACH, OPT_WORKERS, OPT_CONTROL, OPT_METRICS };
 
 static const struct option longopts[] = {
 	{ "datadir", required_argument, NULL, OPT_DATADIR },
@@ -197,6 +207,8 @@ static const struct option longopts[] = {
 	{ "pidfile", required_argument, NULL, OPT_PIDFILE },
 	{ "detach", no_argument, NULL, OPT_DETACH },
 	{ "workers", required_argument, NULL, OPT_WORKERS },
+	{ "control", required_argument, NULL, OPT_CONTROL },
+	{ "metrics", required_argument, NULL, OPT_METRICS },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -219,6 +231,7 @@ apply(struct opts *o, int id, const char *v, int from_file, char *why,
 	case OPT_CONFIG:
 	case OPT_NODEKEY:
 	case OPT_NODEKEYHEX:
+	case OPT_CONTROL:
 	case OPT_PIDFILE: {
 		const char *copy = from_file ? strdup(v) : v;
 
@@ -237,6 +250,8 @@ apply(struct opts *o, int id, const char *v, int from_file, char *why,
 			o->keyfile = copy;
 		else if (id == OPT_NODEKEYHEX)
 			o->keyhex = copy;
+		else if (id == OPT_CONTROL)
+			o->control = copy;
 		else
 			o->pidfile = copy;
 		if (from_file && (id == OPT_NODEKEY || id == OPT_NODEKEYHEX))
@@ -247,6 +262,12 @@ apply(struct opts *o, int id, const char *v, int from_file, char *why,
 		if (cli_parse_hostport(v, &o->ip, &o->port) != 0)
 			return snprintf(why, whylen, "not [IP]:PORT"), -1;
 		o->any_addr = p2p_ip_is_unspecified(&o->ip);
+		return 0;
+	case OPT_METRICS:
+		if (cli_parse_hostport(v, &o->metrics_ip, &o->metrics_port)
+		    != 0)
+			return snprintf(why, whylen, "not [IP]:PORT"), -1;
+		o->metrics = 1;
 		return 0;
 	case OPT_EXTIP:
 		if (p2p_ip_parse(&o->extip, v, strlen(v)) != 0)
@@ -611,6 +632,8 @@ server_event(void *arg, const struct p2p_server_ev *ev)
 	struct p2p_server_counts c;
 	json_t *o;
 
+	if (d->metrics != NULL)
+		metrics_event(d->metrics, ev);
 	switch (ev->type) {
 	case P2P_SERVER_EV_ADD:
 	case P2P_SERVER_EV_DROP:
@@ -736,6 +759,9 @@ print_started(struct daemon *d)
 	json_object_set_new(o, "max_dialed", json_integer(c.max_dialed));
 	json_object_set_new(o, "static", json_integer(c.statics));
 	json_object_set_new(o, "trusted", json_integer(c.trusted));
+	json_object_set_new(o, "metrics", d->metrics != NULL ?
+	    hostport(&d->o->metrics_ip, metrics_port(d->metrics)) :
+	    json_null());
 	emit(d, o);
 }
 
@@ -972,6 +998,18 @@ main(int argc, char **argv)
 	free(st);
 	free(tr);
 	p2p_wipe(&key, sizeof(key));
+	if (o.metrics) {
+		char dbpath[4096];
+
+		datadir_path(dbpath, sizeof(dbpath), &o, "nodes.db");
+		if ((d.metrics = metrics_new(d.base, &o.metrics_ip,
+		    o.metrics_port, d.srv, dbpath, err, sizeof(err))) == NULL) {
+			cli_warn("--metrics: %s", err);
+			p2p_server_free(d.srv);
+			p2p_nodedb_close(d.db);
+			return CLI_FAIL;
+		}
+	}
 	if (p2p_server_useless(d.srv))
 		logf_(2, "neither dialing nor listening: this node is useless");
 	for (int i = 0; i < 3; i++) {
@@ -984,6 +1022,7 @@ main(int argc, char **argv)
 		d.failed = 1;
 	else
 		event_base_dispatch(d.base);
+	metrics_free(d.metrics);
 	p2p_server_free(d.srv);
 	p2p_nodedb_close(d.db);
 	for (int i = 0; i < 3; i++)

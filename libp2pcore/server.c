@@ -46,6 +46,7 @@ struct p2p_peer {
 	enum { PC_PENDING, PC_PEER, PC_GONE } state;
 	int refused;			/* our checkpoint's error */
 	enum p2p_server_phase refused_at;
+	uint64_t started_ms;		/* accepted or dial started */
 	uint64_t added_ms;
 };
 TAILQ_HEAD(peerq, p2p_peer);
@@ -271,7 +272,8 @@ pending_end(struct p2p_peer *pc, int err, int reason, int remote)
 	struct p2p_server_ev ev = { .type = P2P_SERVER_EV_FAIL,
 	    .node = &pc->node, .addr = pc->addr, .port = pc->port,
 	    .flags = pc->flags, .err = pc->refused ? pc->refused : err,
-	    .reason = reason, .remote = remote, .phase = fail_phase(pc) };
+	    .reason = reason, .remote = remote, .phase = fail_phase(pc),
+	    .duration_ms = now_ms() - pc->started_ms };
 	struct task *t = pc->task;
 
 	TAILQ_REMOVE(&s->pending, pc, link);
@@ -447,7 +449,8 @@ got_hello(struct p2p_peer *pc)
 	{
 		struct p2p_server_ev ev = { .type = P2P_SERVER_EV_ADD,
 		    .peer = pc, .node = &pc->node, .addr = pc->addr,
-		    .port = pc->port, .flags = pc->flags, .reason = -1 };
+		    .port = pc->port, .flags = pc->flags, .reason = -1,
+		    .duration_ms = pc->added_ms - pc->started_ms };
 
 		emit(s, &ev);
 	}
@@ -540,6 +543,7 @@ pc_new(struct p2p_server *s, unsigned flags)
 		return NULL;
 	pc->s = s;
 	pc->flags = flags;
+	pc->started_ms = now_ms();
 	if ((pc->deadline = evtimer_new(s->cfg.base, deadline_cb, pc)) ==
 	    NULL) {
 		free(pc);

@@ -22,5 +22,7 @@ complete -c p2p-serverd -l verbosity -x -a '0 1 2 3 4 5' -d '0 silent .. 5 debug
 complete -c p2p-serverd -l pidfile -r -F -d 'Write our pid to FILE once listening'
 complete -c p2p-serverd -l detach -d 'Run in the background; return once listening'
 complete -c p2p-serverd -l workers -x -d 'Threads for handshake crypto'
+complete -c p2p-serverd -l control -r -F -d 'JSON-RPC control socket, or none'
+complete -c p2p-serverd -l metrics -x -d 'Serve Prometheus metrics on IP:PORT'
 complete -c p2p-serverd -s h -l help -d 'Show help'
 complete -c p2p-serverd -s V -l version -d 'Show the version'

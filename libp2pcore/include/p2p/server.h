@@ -111,7 +111,10 @@ struct p2p_server_ev {
 	int err, reason, remote;
 	int sys_errno;			/* ACCEPT_ERROR */
 	enum p2p_server_phase phase;	/* FAIL */
-	uint64_t duration_ms;		/* DROP: time connected */
+	/* DROP: time connected; ADD: from accept or dial to added (both
+	 * handshakes); FAIL: from accept or dial to the failure (0 when
+	 * no connection was made). */
+	uint64_t duration_ms;
 	/* MSG*: the capability, its code, the payload. */
 	const char *proto;
 	unsigned proto_version;
