@@ -65,7 +65,7 @@ HEADERS  := $(wildcard libp2pcore/include/p2p/*.h)
 CMDS     := $(patsubst cmd/%.c,%,$(wildcard cmd/p2p-*.c))
 CMD_BINS := $(CMDS:%=$(O)/bin/%)
 CLI_OBJS := $(O)/cmd/cli.o $(O)/cmd/config.o $(O)/cmd/daemon.o $(O)/cmd/input.o \
-	$(O)/cmd/peer.o
+	$(O)/cmd/peer.o $(O)/cmd/rpc.o
 
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 UNIT_BIN  := $(O)/tests/unit-tests
@@ -102,7 +102,7 @@ $(O)/cmd/%.o: cmd/%.c
 
 # A tool's own extra objects beside its main file.
 EXTRA_p2p-discover := $(O)/cmd/crawl.o
-EXTRA_p2p-serverd := $(O)/cmd/metrics.o
+EXTRA_p2p-serverd := $(O)/cmd/metrics.o $(O)/cmd/admin.o $(O)/cmd/control.o
 
 .SECONDEXPANSION:
 $(O)/bin/%: $(O)/cmd/%.o $(CLI_OBJS) $$(EXTRA_$$*) $(LIB)

@@ -29,6 +29,8 @@
 #include "cli.h"
 #include "config.h"
 #include "metrics.h"
+#include "serverd.h"
+#include "admin.h"
 #include "peer.h"
 
 /* Exit status beyond cli.h's: the data directory is in use. */
@@ -77,47 +79,6 @@ static const char options[] =
     "      --metrics IP:PORT    serve Prometheus metrics over HTTP (default"
     " off)\n";
 
-#define MAX_FLAG_NODES 256
-
-struct opts {
-	const char *datadir, *config, *keyfile, *keyhex, *pidfile, *control;
-	struct p2p_ip metrics_ip;
-	uint16_t metrics_port;
-	int metrics;
-	char name[P2P_PROTO_CLIENT_MAX + 1];
-	struct p2p_ip ip, extip;
-	uint16_t port;
-	int any_addr, maxpeers, maxpend, dialratio, nodiscover, nodial;
-	int detach, log_json, verbosity, workers;
-	struct p2p_netlist restrict_list;
-	int has_restrict;
-	struct p2p_node boot[MAX_FLAG_NODES], statics[MAX_FLAG_NODES],
-	    trusted[MAX_FLAG_NODES];
-	size_t nboot, nstatic, ntrusted;
-	struct p2p_hello caps;
-	/* A list given on the command line replaces the config file's; a
-	 * key given there replaces the file's key of either kind. */
-	unsigned cli_lists;
-	int key_from_file;
-};
-
-struct daemon {
-	struct opts *o;
-	struct event_base *base;
-	struct p2p_server *srv;
-	struct p2p_nodedb *db;
-	struct metrics *metrics;
-	struct p2p_protocol protos[P2P_PROTO_MAX_CAPS];
-	/* What the node-list files held at the last (re)load. */
-	struct p2p_node *fstatic, *ftrusted;
-	size_t nfstatic, nftrusted;
-	char path_static[4096], path_trusted[4096];
-	int signal, stopping, failed;
-	uint64_t dropped_msgs;
-	time_t accept_error_shown;	/* last accept error record */
-	uint64_t accept_errors_hidden;
-};
-
 /* Accept errors (out of file descriptors, mostly) come every 100 ms
  * while they last: one record per ACCEPT_REPORT_S says so. */
 #define ACCEPT_REPORT_S 10
@@ -125,8 +86,8 @@ struct daemon {
 static struct opts *log_opts;
 
 /* stderr logging: geth's levels (1 error .. 5 debug), text or JSON. */
-static void
-logf_(int level, const char *fmt, ...)
+void
+serverd_log(int level, const char *fmt, ...)
 {
 	static const char *const names[] = { "", "ERROR", "WARN", "INFO",
 		"DEBUG", "DEBUG" };
@@ -634,6 +595,8 @@ server_event(void *arg, const struct p2p_server_ev *ev)
 
 	if (d->metrics != NULL)
 		metrics_event(d->metrics, ev);
+	if (d->admin != NULL)
+		admin_event(d->admin, ev);
 	switch (ev->type) {
 	case P2P_SERVER_EV_ADD:
 	case P2P_SERVER_EV_DROP:
@@ -646,7 +609,7 @@ server_event(void *arg, const struct p2p_server_ev *ev)
 		}
 		p2p_server_counts(d->srv, &c);
 		json_object_set_new(o, "peers", json_integer(c.peers));
-		logf_(4, "peer %s %s", ev->type == P2P_SERVER_EV_ADD ?
+		serverd_log(4, "peer %s %s", ev->type == P2P_SERVER_EV_ADD ?
 		    "added" : "dropped", json_string_value(json_object_get(o,
 		    "enode")));
 		emit(d, o);
@@ -674,7 +637,7 @@ server_event(void *arg, const struct p2p_server_ev *ev)
 		json_object_set_new(o, "event", json_string("removed"));
 		json_object_set_new(o, "enode", enode_json(ev->node));
 		set_err(o, ev->err, -1, 0);
-		logf_(2, "static node %s removed: %s",
+		serverd_log(2, "static node %s removed: %s",
 		    json_string_value(json_object_get(o, "enode")),
 		    p2p_strerror(ev->err));
 		emit(d, o);
@@ -706,7 +669,7 @@ server_event(void *arg, const struct p2p_server_ev *ev)
 		    json_integer((json_int_t)d->accept_errors_hidden));
 		d->accept_error_shown = now;
 		d->accept_errors_hidden = 0;
-		logf_(2, "%s", detail);
+		serverd_log(2, "%s", detail);
 		emit(d, o);
 		break;
 	}
@@ -759,6 +722,8 @@ print_started(struct daemon *d)
 	json_object_set_new(o, "max_dialed", json_integer(c.max_dialed));
 	json_object_set_new(o, "static", json_integer(c.statics));
 	json_object_set_new(o, "trusted", json_integer(c.trusted));
+	json_object_set_new(o, "control", d->admin != NULL ?
+	    json_string(admin_path(d->admin)) : json_null());
 	json_object_set_new(o, "metrics", d->metrics != NULL ?
 	    hostport(&d->o->metrics_ip, metrics_port(d->metrics)) :
 	    json_null());
@@ -808,40 +773,51 @@ apply_diff(struct daemon *d, int trusted, const struct p2p_node *old,
 	    "listed", (json_int_t)nnew));
 }
 
-static void
-reload(struct daemon *d)
+/* Rereads both files; a bad one changes nothing. */
+static int
+reload_lists(struct daemon *d, json_t *rec, char *err, size_t errlen)
 {
 	struct p2p_node *ns = NULL, *nt = NULL;
 	size_t nns = 0, nnt = 0;
-	char err[512];
-	json_t *o;
 
-	cli_sd_notify("RELOADING=1");
-	if (cfg_nodelist_load(d->path_static, 1, &ns, &nns, err, sizeof(err))
+	if (cfg_nodelist_load(d->path_static, 1, &ns, &nns, err, errlen)
 	    != 0 || cfg_nodelist_load(d->path_trusted, 0, &nt, &nnt, err,
-	    sizeof(err)) != 0) {
-		/* A bad file changes nothing: the old lists stay. */
+	    errlen) != 0) {
 		free(ns);
-		logf_(1, "reload: %s (nothing changed)", err);
-		o = cli_record("reload");
-		json_object_set_new(o, "error", json_string("EFIELD"));
-		json_object_set_new(o, "detail", json_string(err));
-		emit(d, o);
-		cli_sd_notify("READY=1");
-		return;
+		return -1;
 	}
-	o = cli_record("reload");
-	apply_diff(d, 0, d->fstatic, d->nfstatic, ns, nns, o);
-	apply_diff(d, 1, d->ftrusted, d->nftrusted, nt, nnt, o);
+	apply_diff(d, 0, d->fstatic, d->nfstatic, ns, nns, rec);
+	apply_diff(d, 1, d->ftrusted, d->nftrusted, nt, nnt, rec);
 	free(d->fstatic);
 	free(d->ftrusted);
 	d->fstatic = ns;
 	d->nfstatic = nns;
 	d->ftrusted = nt;
 	d->nftrusted = nnt;
-	json_object_set_new(o, "error", json_null());
+	return 0;
+}
+
+int
+serverd_reload(struct daemon *d, json_t **summary, char *err, size_t errlen)
+{
+	json_t *o = cli_record("reload");
+	int rc;
+
+	*summary = NULL;
+	cli_sd_notify("RELOADING=1");
+	if ((rc = reload_lists(d, o, err, errlen)) != 0) {
+		serverd_log(1, "reload: %s (nothing changed)", err);
+		json_object_set_new(o, "error", json_string("EFIELD"));
+		json_object_set_new(o, "detail", json_string(err));
+	} else {
+		*summary = json_pack("{s:O,s:O}", "static",
+		    json_object_get(o, "static"), "trusted",
+		    json_object_get(o, "trusted"));
+		json_object_set_new(o, "error", json_null());
+	}
 	emit(d, o);
 	cli_sd_notify("READY=1");
+	return rc;
 }
 
 static void
@@ -851,8 +827,12 @@ signal_cb(evutil_socket_t sig, short what, void *arg)
 
 	(void)what;
 	if (sig == SIGHUP) {
-		if (!d->stopping)
-			reload(d);
+		json_t *sum;
+		char err[512];
+
+		if (!d->stopping && serverd_reload(d, &sum, err,
+		    sizeof(err)) == 0)
+			json_decref(sum);
 		return;
 	}
 	if (d->stopping) {
@@ -863,7 +843,7 @@ signal_cb(evutil_socket_t sig, short what, void *arg)
 	d->signal = (int)sig;
 	d->stopping = 1;
 	cli_sd_notify("STOPPING=1");
-	logf_(3, "stopping on %s", sig == SIGINT ? "SIGINT" : "SIGTERM");
+	serverd_log(3, "stopping on %s", sig == SIGINT ? "SIGINT" : "SIGTERM");
 	p2p_server_stop(d->srv);
 }
 
@@ -1010,8 +990,24 @@ main(int argc, char **argv)
 			return CLI_FAIL;
 		}
 	}
+	if (o.control == NULL || strcmp(o.control, "none") != 0) {
+		char path[4096];
+
+		if (o.control == NULL)
+			datadir_path(path, sizeof(path), &o, "p2pserverd.ipc");
+		else
+			snprintf(path, sizeof(path), "%s", o.control);
+		if ((d.admin = admin_new(&d, path, err, sizeof(err))) ==
+		    NULL) {
+			cli_warn("--control: %s", err);
+			metrics_free(d.metrics);
+			p2p_server_free(d.srv);
+			p2p_nodedb_close(d.db);
+			return CLI_FAIL;
+		}
+	}
 	if (p2p_server_useless(d.srv))
-		logf_(2, "neither dialing nor listening: this node is useless");
+		serverd_log(2, "neither dialing nor listening: this node is useless");
 	for (int i = 0; i < 3; i++) {
 		sig[i] = evsignal_new(d.base, signals[i], signal_cb, &d);
 		event_add(sig[i], NULL);
@@ -1022,7 +1018,10 @@ main(int argc, char **argv)
 		d.failed = 1;
 	else
 		event_base_dispatch(d.base);
+	admin_free(d.admin);
+	d.admin = NULL;
 	metrics_free(d.metrics);
+	d.metrics = NULL;
 	p2p_server_free(d.srv);
 	p2p_nodedb_close(d.db);
 	for (int i = 0; i < 3; i++)

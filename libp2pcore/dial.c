@@ -516,6 +516,8 @@ lookup_add(struct p2p_dialer *d, const struct p2p_node *res, size_t n)
 {
 	struct p2p_node *l;
 
+	if (d->nlook >= d->maxlook)
+		return;
 	if (n > d->maxlook - d->nlook)
 		n = d->maxlook - d->nlook;
 	if (n == 0 || (l = grow(d->look, &d->caplook, d->nlook + n,
@@ -549,6 +551,48 @@ p2p_dialer_task_done(struct p2p_dialer *d, const struct p2p_dial_task *t,
 
 /* As dialTask.resolve: never resolved, or resolve_delay since the last
  * attempt.  A clock gone backwards is not due. */
+int
+p2p_dialer_set_max_dyn(struct p2p_dialer *d, unsigned max_dyn)
+{
+	size_t nrand = max_dyn / 2;
+
+	if (nrand > 0) {
+		struct p2p_node *nb = realloc(d->randbuf,
+		    nrand * sizeof(*nb));
+
+		if (nb == NULL)
+			return P2P_ENOMEM;
+		d->randbuf = nb;
+	}
+	d->nrandbuf = nrand;
+	d->max_dyn = max_dyn;
+	/* Lookup results beyond the new bound go as they are used. */
+	d->maxlook = (size_t)LOOKUP_BUF_PER_DIAL * max_dyn;
+	return 0;
+}
+
+int
+p2p_dialer_mark_dialing(struct p2p_dialer *d, const struct p2p_node *n,
+    unsigned flags)
+{
+	struct dialing *dl;
+	struct past_dial *h;
+
+	if (dialing_find(d, &n->id) >= 0)
+		return P2P_EDIALING;
+	/* Room for the entry, and for its history slot at task_done. */
+	if ((dl = grow(d->dl, &d->capdl, d->ndl + 1, sizeof(*dl))) == NULL)
+		return P2P_ENOMEM;
+	d->dl = dl;
+	if ((h = grow(d->hist, &d->caphist, d->nhist + d->ndl + 1,
+	    sizeof(*h))) == NULL)
+		return P2P_ENOMEM;
+	d->hist = h;
+	d->dl[d->ndl].id = n->id;
+	d->dl[d->ndl++].flags = flags;
+	return 0;
+}
+
 int
 p2p_dialer_resolve_due(const struct p2p_dialer *d,
     const struct p2p_nodeid *id, uint64_t now_ms)

@@ -968,6 +968,19 @@ static_dropped(void *arg, const struct p2p_node *n, int err)
 
 /* ---- life cycle ---- */
 
+/* max_peers split into dialed and inbound slots (v1.8.24 maxDialedConns,
+ * maxInboundConns). */
+static void
+set_slots(struct p2p_server *s)
+{
+	s->max_dialed = 0;
+	if (!s->cfg.no_dial && !s->cfg.no_discovery)
+		s->max_dialed = (unsigned)s->cfg.max_peers /
+		    (unsigned)(s->cfg.dial_ratio > 0 ? s->cfg.dial_ratio :
+		    P2P_SERVER_DIAL_RATIO);
+	s->max_inbound = (unsigned)s->cfg.max_peers - s->max_dialed;
+}
+
 void
 p2p_server_cfg_init(struct p2p_server_cfg *cfg)
 {
@@ -1133,11 +1146,7 @@ p2p_server_start(struct p2p_server *s)
 	if ((rc = p2p_localnode_record(s->ln, NULL)) != 0)
 		return rc;
 	/* The dialer. */
-	if (!s->cfg.no_dial && !s->cfg.no_discovery)
-		s->max_dialed = (unsigned)s->cfg.max_peers /
-		    (unsigned)(s->cfg.dial_ratio > 0 ? s->cfg.dial_ratio :
-		    P2P_SERVER_DIAL_RATIO);
-	s->max_inbound = (unsigned)s->cfg.max_peers - s->max_dialed;
+	set_slots(s);
 	memset(&dc, 0, sizeof(dc));
 	dc.self = p2p_localnode_node(s->ln)->id;
 	dc.max_dyn_dials = s->max_dialed;
@@ -1357,6 +1366,67 @@ p2p_server_remove_trusted(struct p2p_server *s, const struct p2p_nodeid *id)
 }
 
 /* ---- queries ---- */
+
+int
+p2p_server_dial(struct p2p_server *s, const struct p2p_node *n)
+{
+	struct p2p_dial_task dt = { .kind = P2P_DIAL_TASK_DIAL,
+	    .flags = P2P_FLAG_STATIC_DIALED, .dest = *n };
+	struct task *t;
+	int rc;
+
+	if (!s->started || s->stopping)
+		return P2P_ESTATE;
+	if (n->ip.len == 0 || n->tcp == 0)
+		return P2P_EINVAL;
+	if (memcmp(&n->id, &p2p_localnode_node(s->ln)->id,
+	    sizeof(n->id)) == 0)
+		return P2P_ESELF;
+	if (find_peer(s, &n->id) != NULL)
+		return P2P_ECONNECTED;
+	if (s->has_restrict && !p2p_netlist_contains(&s->restrict_list,
+	    &n->ip))
+		return P2P_ERESTRICTED;
+	if ((rc = p2p_dialer_mark_dialing(s->dialer, n, dt.flags)) != 0)
+		return rc;
+	if ((t = task_new(s, &dt)) == NULL) {
+		p2p_dialer_task_done(s->dialer, &dt, now_ms(), NULL, 0);
+		return P2P_ENOMEM;
+	}
+	task_start(s, t);
+	return 0;
+}
+
+int
+p2p_server_set_limits(struct p2p_server *s, int max_peers, int max_pending,
+    int dial_ratio)
+{
+	struct p2p_server_cfg old = s->cfg;
+	unsigned old_dialed = s->max_dialed, old_inbound = s->max_inbound;
+	int rc;
+
+	if (max_peers > 100000 || max_pending == 0 || max_pending > 100000 ||
+	    dial_ratio == 0 || dial_ratio > 100000)
+		return P2P_EINVAL;
+	if (max_peers >= 0)
+		s->cfg.max_peers = max_peers;
+	if (max_pending > 0)
+		s->cfg.max_pending = max_pending;
+	if (dial_ratio > 0)
+		s->cfg.dial_ratio = dial_ratio;
+	set_slots(s);
+	if (s->dialer != NULL &&
+	    (rc = p2p_dialer_set_max_dyn(s->dialer, s->max_dialed)) != 0) {
+		s->cfg = old;
+		s->max_dialed = old_dialed;
+		s->max_inbound = old_inbound;
+		return rc;
+	}
+	/* Peers over a lowered limit stay (as in geth); new ones wait. */
+	set_accepting(s);
+	kick(s);
+	return 0;
+}
 
 const struct p2p_node *
 p2p_server_self(const struct p2p_server *s)

@@ -131,6 +131,18 @@ void p2p_dialer_task_done(struct p2p_dialer *d, const struct p2p_dial_task *t,
     uint64_t now_ms, const struct p2p_node *results, size_t n);
 
 /*
+ * A dial the caller starts itself (an operator's "connect now"): n is
+ * marked dialing, so no task dials it too, until p2p_dialer_task_done
+ * with a DIAL task for it (which enters it in the history as usual).
+ * Returns: 0; P2P_EDIALING (a dial is under way); P2P_ENOMEM.
+ */
+int p2p_dialer_mark_dialing(struct p2p_dialer *d, const struct p2p_node *n,
+    unsigned flags);
+/* Changes the dynamic dial budget (max_peers changed at run time).
+ * Returns: 0; P2P_ENOMEM (nothing changed). */
+int p2p_dialer_set_max_dyn(struct p2p_dialer *d, unsigned max_dyn);
+
+/*
  * Static nodes' resolution (dialTask.resolve).  resolve_due says whether
  * the static node id may be resolved now (it is static and its back-off
  * has passed since the last attempt); resolved reports an attempt:

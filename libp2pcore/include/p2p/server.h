@@ -196,6 +196,26 @@ int p2p_server_add_trusted(struct p2p_server *s, const struct p2p_node *n);
 int p2p_server_remove_trusted(struct p2p_server *s,
     const struct p2p_nodeid *id);
 
+/*
+ * Dials n now, outside the scheduler (an operator's "connect now"), as a
+ * static dial: the peer limit does not apply to it.  The scheduler does
+ * not dial n meanwhile; the outcome is reported as every dial's is (ADD,
+ * or FAIL with its phase), possibly before this returns.
+ * Returns: 0; P2P_ESTATE (not running); P2P_EINVAL (no address or TCP
+ *          port); P2P_ESELF; P2P_ECONNECTED; P2P_ERESTRICTED;
+ *          P2P_EDIALING (a dial to it is under way); P2P_ENOMEM.
+ */
+int p2p_server_dial(struct p2p_server *s, const struct p2p_node *n);
+
+/*
+ * Changes the limits at run time; a negative value keeps the current one
+ * (max_pending and dial_ratio cannot be 0).  Peers over a lowered max_peers
+ * stay; new connections are refused until there is room (as geth).
+ * Returns: 0; P2P_EINVAL (out of range); P2P_ENOMEM (nothing changed).
+ */
+int p2p_server_set_limits(struct p2p_server *s, int max_peers,
+    int max_pending, int dial_ratio);
+
 /* Our node: key, ID, announced endpoint; and its record. */
 const struct p2p_node *p2p_server_self(const struct p2p_server *s);
 int p2p_server_record(struct p2p_server *s, const struct p2p_enr **rec);
