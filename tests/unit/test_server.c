@@ -291,6 +291,62 @@ test_useless_peer(void)
 	event_base_free(base);
 }
 
+/* An operator's "connect now" (p2p_connect) and run-time limits. */
+static void
+test_dial_now_and_limits(void)
+{
+	struct event_base *base = event_base_new();
+	struct side a, b;
+	struct p2p_server_counts c;
+	struct p2p_node n;
+
+	CHECK_INT(start_side(&a, base, "xx", NULL), 0);
+	CHECK_INT(start_side(&b, base, "xx", NULL), 0);
+	/* Checks made before any dial. */
+	n = *p2p_server_self(b.srv);
+	CHECK_INT(p2p_server_dial(b.srv, &n), P2P_ESELF);
+	n = *p2p_server_self(a.srv);
+	n.tcp = 0;
+	CHECK_INT(p2p_server_dial(b.srv, &n), P2P_EINVAL);
+	n = *p2p_server_self(a.srv);
+	CHECK_INT(p2p_server_dial(b.srv, &n), 0);
+	CHECK_INT(p2p_server_dial(b.srv, &n), P2P_EDIALING);
+	CHECK(run_until(base, &b.adds, 1));
+	CHECK(run_until(base, &a.adds, 1));
+	CHECK_INT(p2p_server_dial(b.srv, &n), P2P_ECONNECTED);
+	/* A dial outside the scheduler is a static dial, not kept static. */
+	CHECK(p2p_peer_flags(b.peer) & P2P_FLAG_STATIC_DIALED);
+	p2p_server_counts(b.srv, &c);
+	CHECK_INT(c.statics, 0);
+	CHECK_INT(c.outbound, 1);
+	/* Limits: lowered below the peers connected, the peer stays and
+	 * the next inbound connection is refused. */
+	CHECK_INT(p2p_server_set_limits(a.srv, 1, 7, -1), 0);
+	p2p_server_counts(a.srv, &c);
+	CHECK_INT(c.max_peers, 1);
+	CHECK_INT(c.max_inbound, 1);
+	CHECK_INT(c.max_pending, 7);
+	CHECK_INT(c.peers, 1);
+	CHECK_INT(p2p_server_set_limits(a.srv, -1, 0, -1), P2P_EINVAL);
+	CHECK_INT(p2p_server_set_limits(a.srv, -1, -1, 0), P2P_EINVAL);
+	CHECK_INT(p2p_server_set_limits(a.srv, 0, -1, -1), 0);
+	{
+		struct side d;
+
+		CHECK_INT(start_side(&d, base, "xx", NULL), 0);
+		CHECK_INT(p2p_server_dial(d.srv, &n), 0);
+		CHECK(run_until(base, &d.fails, 1));
+		CHECK_INT(d.fail_reason, P2P_DISC_TOO_MANY_PEERS);
+		CHECK_INT(d.adds, 0);
+		p2p_server_free(d.srv);
+	}
+	p2p_server_stop(b.srv);
+	CHECK_INT(p2p_server_dial(b.srv, &n), P2P_ESTATE);
+	p2p_server_free(a.srv);
+	p2p_server_free(b.srv);
+	event_base_free(base);
+}
+
 static void
 test_bad_config(void)
 {
@@ -322,6 +378,7 @@ const struct unit_test unit_server[] = {
 	{ "two_servers", test_two_servers },
 	{ "two_servers_workers", test_two_servers_workers },
 	{ "useless_peer", test_useless_peer },
+	{ "dial_now_and_limits", test_dial_now_and_limits },
 	{ "bad_config", test_bad_config },
 	{ NULL, NULL },
 };
