@@ -1148,7 +1148,50 @@ test_randomized(void)
 	free(w);
 }
 
+/* A dial started outside the scheduler (p2p_server_dial) and a budget
+ * changed at run time. */
+static void
+test_marked_and_budget(void)
+{
+	struct fake f = { .ntable = 8 };
+	struct p2p_dialer *d;
+	const struct p2p_dial_task *t;
+	struct p2p_dial_task done = { .kind = P2P_DIAL_TASK_DIAL };
+	size_t n, dyn = 0;
+
+	for (uint32_t i = 0; i < 8; i++)
+		f.table[i] = nd(1 + i);
+	d = dialer(&f, 0, NULL, NULL, 0);
+	/* Marked: not dialed by a task, refused twice, checked as dialing. */
+	CHECK_INT(p2p_dialer_add_static(d, &f.table[0]), 0);
+	CHECK_INT(p2p_dialer_mark_dialing(d, &f.table[0],
+	    P2P_FLAG_STATIC_DIALED), 0);
+	CHECK_INT(p2p_dialer_mark_dialing(d, &f.table[0],
+	    P2P_FLAG_STATIC_DIALED), P2P_EDIALING);
+	CHECK_INT(p2p_dialer_check(d, &f.table[0], NULL, 0), P2P_EDIALING);
+	t = p2p_dialer_new_tasks(d, 0, NULL, 0, 0, &n);
+	for (size_t i = 0; i < n; i++)
+		CHECK(t[i].kind != P2P_DIAL_TASK_DIAL);
+	/* Done as any dial: in the history, no longer dialing. */
+	done.dest = f.table[0];
+	done.flags = P2P_FLAG_STATIC_DIALED;
+	p2p_dialer_task_done(d, &done, 0, NULL, 0);
+	t = p2p_dialer_new_tasks(d, 0, NULL, 0, 0, &n);
+	CHECK_INT(p2p_dialer_check(d, &f.table[0], NULL, 0), P2P_ERECENT);
+	/* Budget 0 dials nobody dynamically; 6 reads 3 random table nodes
+	 * (half the budget): the first is still recent, 2 are dialed. */
+	CHECK_INT(p2p_dialer_set_max_dyn(d, 6), 0);
+	t = p2p_dialer_new_tasks(d, 0, NULL, 0, 1000, &n);
+	for (size_t i = 0; i < n; i++)
+		dyn += t[i].kind == P2P_DIAL_TASK_DIAL &&
+		    (t[i].flags & P2P_FLAG_DYN_DIALED);
+	CHECK_INT(dyn, 2);
+	CHECK_INT(p2p_dialer_set_max_dyn(d, 0), 0);
+	p2p_dialer_free(d);
+}
+
 const struct unit_test unit_dial[] = {
+	{ "marked_and_budget", test_marked_and_budget },
 	{ "dyn_dial", test_dyn_dial },
 	{ "dyn_dial_bootnode", test_dyn_dial_bootnode },
 	{ "dyn_dial_from_table", test_dyn_dial_from_table },
