@@ -878,6 +878,35 @@ merge(const struct p2p_node *a, size_t na, const struct p2p_node *b,
 	return m;
 }
 
+/* --metrics and --control.  Returns 0, or -1 with why in err. */
+static int
+frontends_open(struct daemon *d, char *err, size_t errlen)
+{
+	const struct opts *o = d->o;
+	char path[4096], why[400];
+
+	if (o->metrics) {
+		datadir_path(path, sizeof(path), o, "nodes.db");
+		if ((d->metrics = metrics_new(d->base, &o->metrics_ip,
+		    o->metrics_port, d->srv, path, why, sizeof(why))) ==
+		    NULL) {
+			snprintf(err, errlen, "--metrics: %s", why);
+			return -1;
+		}
+	}
+	if (o->control != NULL && strcmp(o->control, "none") == 0)
+		return 0;
+	if (o->control == NULL)
+		datadir_path(path, sizeof(path), o, "p2pserverd.ipc");
+	else
+		snprintf(path, sizeof(path), "%s", o->control);
+	if ((d->admin = admin_new(d, path, why, sizeof(why))) == NULL) {
+		snprintf(err, errlen, "--control: %s", why);
+		return -1;
+	}
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -963,48 +992,35 @@ main(int argc, char **argv)
 	cfg.on_event = server_event;
 	cfg.arg = &d;
 	errno = 0;
-	if ((rc = p2p_server_new(&d.srv, &cfg)) != 0 ||
-	    (rc = p2p_server_start(d.srv)) != 0) {
+	rc = p2p_server_new(&d.srv, &cfg);
+	/* The metrics and the control socket exist before the server
+	 * starts: they see its first events, and a control socket in use
+	 * stops us before we take the P2P port. */
+	if (rc == 0 && frontends_open(&d, err, sizeof(err)) != 0) {
+		cli_warn("%s", err);
+		rc = 1;
+	} else if (rc == 0 && (rc = p2p_server_start(d.srv)) != 0) {
 		char ipt[64];
 
 		p2p_ip_format(ipt, &o.ip);
 		cli_warn("cannot start on %s:%u: %s%s%s", ipt, o.port,
 		    p2p_strerror(rc), rc == P2P_ENET && errno ? ": " : "",
 		    rc == P2P_ENET && errno ? strerror(errno) : "");
-		p2p_server_free(d.srv);
-		p2p_nodedb_close(d.db);
-		return CLI_FAIL;
+	} else if (rc != 0) {
+		cli_warn("cannot set up the server: %s", p2p_strerror(rc));
 	}
 	free(st);
 	free(tr);
 	p2p_wipe(&key, sizeof(key));
-	if (o.metrics) {
-		char dbpath[4096];
-
-		datadir_path(dbpath, sizeof(dbpath), &o, "nodes.db");
-		if ((d.metrics = metrics_new(d.base, &o.metrics_ip,
-		    o.metrics_port, d.srv, dbpath, err, sizeof(err))) == NULL) {
-			cli_warn("--metrics: %s", err);
-			p2p_server_free(d.srv);
-			p2p_nodedb_close(d.db);
-			return CLI_FAIL;
-		}
-	}
-	if (o.control == NULL || strcmp(o.control, "none") != 0) {
-		char path[4096];
-
-		if (o.control == NULL)
-			datadir_path(path, sizeof(path), &o, "p2pserverd.ipc");
-		else
-			snprintf(path, sizeof(path), "%s", o.control);
-		if ((d.admin = admin_new(&d, path, err, sizeof(err))) ==
-		    NULL) {
-			cli_warn("--control: %s", err);
-			metrics_free(d.metrics);
-			p2p_server_free(d.srv);
-			p2p_nodedb_close(d.db);
-			return CLI_FAIL;
-		}
+	if (rc != 0) {
+		admin_free(d.admin);
+		metrics_free(d.metrics);
+		p2p_server_free(d.srv);
+		p2p_nodedb_close(d.db);
+		event_base_free(d.base);
+		free(d.fstatic);
+		free(d.ftrusted);
+		return CLI_FAIL;
 	}
 	if (p2p_server_useless(d.srv))
 		serverd_log(2, "neither dialing nor listening: this node is useless");

@@ -31,6 +31,7 @@ struct outq {
 	struct mmsghdr msg[SEND_BATCH];
 	struct iovec iov[SEND_BATCH];
 	struct sockaddr_storage addr[SEND_BATCH];
+	uint8_t type[SEND_BATCH];	/* for the per-type counters */
 	uint8_t buf[SEND_BATCH][P2P_DISC_MAX_SEND];
 };
 #define LOOKUP_SEEN_MAX 1024	/* nodes one lookup remembers */
@@ -175,6 +176,8 @@ flush_out(struct p2p_disc *d, struct outq *q)
 			continue;
 		}
 		d->st.out += (uint64_t)k;
+		for (int i = 0; i < k; i++)
+			d->st.out_type[q->type[done + (size_t)i]]++;
 		done += (size_t)k;
 	}
 	q->n = 0;
@@ -211,6 +214,7 @@ send_packet(struct p2p_disc *d, const struct p2p_ip *ip, uint16_t port,
 		struct mmsghdr *m = &q->msg[q->n];
 
 		q->addr[q->n] = ss;
+		q->type[q->n] = (uint8_t)pkt->type;
 		q->iov[q->n].iov_base = buf;
 		q->iov[q->n].iov_len = n;
 		memset(m, 0, sizeof(*m));
@@ -224,6 +228,7 @@ send_packet(struct p2p_disc *d, const struct p2p_ip *ip, uint16_t port,
 	if (sendto(d->fd, buf, n, 0, (struct sockaddr *)&ss, sl) < 0)
 		return P2P_ENET;
 	d->st.out++;
+	d->st.out_type[pkt->type]++;
 	return 0;
 }
 
@@ -832,6 +837,8 @@ handle(struct p2p_disc *d, const uint8_t *buf, size_t len,
 		d->st.dropped++;
 		return;
 	}
+	/* The decoder accepts only types 1..6, the counters' slots. */
+	d->st.in_type[pkt.type]++;
 	switch (pkt.type) {
 	case P2P_DISC_PING:
 		handle_ping(d, &pkt, hash, &from);

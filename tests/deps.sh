@@ -6,7 +6,7 @@ set -eu
 
 build="gcc make pkg-config libsecp256k1-dev libssl-dev libevent-dev
 	libjansson-dev libsnappy-dev libsqlite3-dev"
-check="$build iproute2 bats jq socat"
+check="$build iproute2 bats jq socat prometheus"
 fuzz="$build clang libclang-rt-14-dev"
 interop="nodejs npm"
 

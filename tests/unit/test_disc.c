@@ -2482,6 +2482,94 @@ test_seed_ip_limits(void)
 	event_base_free(base);
 }
 
+/* ---- per-type counters ---- */
+
+static uint64_t
+sum_types(const uint64_t *c)
+{
+	uint64_t n = 0;
+
+	for (int t = 0; t < P2P_DISC_STATS_TYPES; t++)
+		n += c[t];
+	return n;
+}
+
+/* The by-type counters (metrics read them) see both send paths: replies
+ * batched while a read runs (sendmmsg) and a ping from the API (sendto);
+ * a packet dropped before handling is not counted by type. */
+static void
+test_type_counts(void)
+{
+	struct env e;
+	struct p2p_disc_packet p;
+	struct p2p_disc_stats st;
+	struct p2p_node att;
+	struct result r;
+	const struct rx *ping;
+	size_t from;
+
+	env_open(&e);
+	fill_table(p2p_disc_table(e.d), 5);
+	CHECK(bond(&e));
+	stats(&e, &st);
+	CHECK_INT(st.in_type[P2P_DISC_PING], 1);
+	CHECK_INT(st.in_type[P2P_DISC_PONG], 1);
+	CHECK_INT(st.out_type[P2P_DISC_PONG], 1);
+	CHECK_INT(st.out_type[P2P_DISC_PING], 1);
+
+	mkping(&e, &p, unix_now() - 1);
+	send_pkt(&e, &p, NULL, NULL);
+	settle(&e);
+	stats(&e, &st);
+	CHECK_INT(st.expired, 1);
+	CHECK_INT(st.in_type[P2P_DISC_PING], 1);
+
+	from = e.nrx;
+	mkpkt(&p, P2P_DISC_FINDNODE, unix_now() + 20);
+	memcpy(p.u.findnode.target, e.pub.b, 64);
+	send_pkt(&e, &p, NULL, NULL);
+	CHECK(wait_rx(&e, from, P2P_DISC_NEIGHBORS, 1000) != NULL);
+	mkpkt(&p, P2P_DISC_ENRREQ, unix_now() + 20);
+	send_pkt(&e, &p, NULL, NULL);
+	CHECK(wait_rx(&e, from, P2P_DISC_ENRRESP, 1000) != NULL);
+
+	memset(&att, 0, sizeof(att));
+	memset(&r, 0, sizeof(r));
+	att.pub = e.pub;
+	att.id = e.id;
+	att.ip = loopback(1);
+	att.udp = e.port;
+	from = e.nrx;
+	CHECK_INT(p2p_disc_ping(e.d, &att, on_pong, &r), 0);
+	ping = wait_rx(&e, from, P2P_DISC_PING, 1000);
+	CHECK(ping != NULL);
+	if (ping != NULL)
+		send_pong(&e, ping, NULL);
+	CHECK(run_until(e.base, is_done, &r, 1000));
+	CHECK_INT(r.err, 0);
+
+	stats(&e, &st);
+	CHECK_INT(st.in_type[0], 0);
+	CHECK_INT(st.in_type[P2P_DISC_PING], 1);
+	CHECK_INT(st.in_type[P2P_DISC_PONG], 2);
+	CHECK_INT(st.in_type[P2P_DISC_FINDNODE], 1);
+	CHECK_INT(st.in_type[P2P_DISC_NEIGHBORS], 0);
+	CHECK_INT(st.in_type[P2P_DISC_ENRREQ], 1);
+	CHECK_INT(st.in_type[P2P_DISC_ENRRESP], 0);
+	CHECK_INT(st.out_type[0], 0);
+	CHECK_INT(st.out_type[P2P_DISC_PING], 2);
+	CHECK_INT(st.out_type[P2P_DISC_PONG], 1);
+	CHECK_INT(st.out_type[P2P_DISC_FINDNODE], 0);
+	CHECK_INT(st.out_type[P2P_DISC_NEIGHBORS],
+	    count_rx(&e, 0, P2P_DISC_NEIGHBORS));
+	CHECK(st.out_type[P2P_DISC_NEIGHBORS] >= 1);
+	CHECK_INT(st.out_type[P2P_DISC_ENRRESP], 1);
+	CHECK_INT(sum_types(st.out_type), st.out);
+	CHECK_INT(sum_types(st.in_type), st.in - st.expired);
+	CHECK_INT(st.out, e.nrx);
+	env_close(&e);
+}
+
 const struct unit_test unit_disc[] = {
 	{ "ping_pong", test_ping_pong },
 	{ "findnode_bond", test_findnode_bond },
@@ -2498,5 +2586,6 @@ const struct unit_test unit_disc[] = {
 	{ "v1824_peer", test_v1824_peer },
 	{ "sybil_db", test_sybil_db },
 	{ "seed_ip_limits", test_seed_ip_limits },
+	{ "type_counts", test_type_counts },
 	{ NULL, NULL },
 };

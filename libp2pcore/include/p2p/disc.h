@@ -103,11 +103,21 @@ struct p2p_disc_cfg {
 	void *arg;
 };
 
-/* Packet counters, for tools and benchmarks. */
+/* Slots of the per-type counters: indexed by enum p2p_disc_type
+ * (P2P_DISC_PING 1 .. P2P_DISC_ENRRESP 6); slot 0 stays 0. */
+#define P2P_DISC_STATS_TYPES 7
+
+/* Packet counters, for tools, benchmarks and metrics. */
 struct p2p_disc_stats {
 	uint64_t in, out, dropped, expired, unsolicited, unbonded, restricted;
 	/* The most replies ever awaited at once (<= P2P_DISC_MAX_PENDING). */
 	uint64_t pending_max;
+	/* By packet type: in_type counts packets that were handled (decoded,
+	 * signed, not expired, not our own), so in - sum(in_type) are the
+	 * ones dropped before that; out_type counts datagrams the kernel
+	 * took, as out does. */
+	uint64_t in_type[P2P_DISC_STATS_TYPES];
+	uint64_t out_type[P2P_DISC_STATS_TYPES];
 };
 
 /*
