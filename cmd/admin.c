@@ -33,6 +33,7 @@
 #define CONNECT_TIMEOUT_MS	20000	/* dial (15 s) + handshakes */
 #define CONNECT_TIMEOUT_MAX_MS	600000
 #define SUB_DATA		1u	/* peerEvents with payloads */
+#define RECORDS_MAX		1024	/* peers' records kept */
 
 /* One drop or refusal, for p2p_disconnects. */
 struct gone {
@@ -55,8 +56,17 @@ struct waiter {
 	LIST_ENTRY(waiter) link;
 };
 
+/* A peer's record, asked for over discovery once it is added (modern
+ * geth shows it in admin_peers). */
+struct record {
+	struct p2p_nodeid id;
+	char text[P2P_ENR_TEXT_MAX];
+};
+
 struct admin {
 	struct daemon *d;
+	struct record *records;
+	size_t nrecords;
 	struct ctl *ctl;
 	char path[4096];
 	struct gone gone[DISCONNECTS_MAX];
@@ -128,10 +138,20 @@ mono_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-/* p2p.PeerInfo. */
-static json_t *
-peer_info(struct p2p_peer *p)
+static struct record *
+record_find(struct admin *a, const struct p2p_nodeid *id)
 {
+	for (size_t i = 0; i < a->nrecords; i++)
+		if (memcmp(&a->records[i].id, id, sizeof(*id)) == 0)
+			return &a->records[i];
+	return NULL;
+}
+
+/* p2p.PeerInfo, with modern geth's enr when the record is known. */
+static json_t *
+peer_info(struct admin *a, struct p2p_peer *p)
+{
+	struct record *r = record_find(a, &p2p_peer_node(p)->id);
 	const struct p2p_hello *h = p2p_peer_hello(p);
 	const struct p2p_cap *caps;
 	unsigned flags = p2p_peer_flags(p), n;
@@ -139,6 +159,8 @@ peer_info(struct p2p_peer *p)
 	struct p2p_ip ip;
 	uint16_t port;
 
+	if (r != NULL && r->text[0] != '\0')
+		json_object_set_new(o, "enr", json_string(r->text));
 	json_object_set_new(o, "enode", enode_str(p2p_peer_node(p)));
 	json_object_set_new(o, "id", id_str(&p2p_peer_node(p)->id));
 	json_object_set_new(o, "name", json_string(h->client));
@@ -255,10 +277,17 @@ m_node_info(void *arg, struct ctl_call *call, json_t *params, json_t **res)
 	return 0;
 }
 
+struct peers_walk {
+	struct admin *a;
+	json_t *list;
+};
+
 static void
 add_peer_info(void *arg, struct p2p_peer *p)
 {
-	json_array_append_new(arg, peer_info(p));
+	struct peers_walk *w = arg;
+
+	json_array_append_new(w->list, peer_info(w->a, p));
 }
 
 static int
@@ -270,8 +299,10 @@ m_peers(void *arg, struct ctl_call *call, json_t *params, json_t **res)
 
 	if ((rc = rpc_args(params, 0, "", why, sizeof(why))) != 0)
 		return ctl_fail(call, rc, "%s", why);
-	*res = json_array();
-	p2p_server_foreach_peer(a->d->srv, add_peer_info, *res);
+	struct peers_walk w = { .a = a, .list = json_array() };
+
+	p2p_server_foreach_peer(a->d->srv, add_peer_info, &w);
+	*res = w.list;
 	return 0;
 }
 
@@ -491,9 +522,10 @@ failure(const struct p2p_server_ev *ev)
 }
 
 static json_t *
-success(struct p2p_peer *p, int already, uint64_t duration_ms)
+success(struct admin *a, struct p2p_peer *p, int already,
+    uint64_t duration_ms)
 {
-	json_t *info = peer_info(p), *o = json_object();
+	json_t *info = peer_info(a, p), *o = json_object();
 
 	json_object_set_new(o, "ok", json_true());
 	json_object_set(o, "enode", json_object_get(info, "enode"));
@@ -558,12 +590,12 @@ connect_outcome(struct admin *a, const struct p2p_server_ev *ev)
 		if (memcmp(&w->id, &ev->node->id, sizeof(w->id)) != 0)
 			continue;
 		if (ev->type == P2P_SERVER_EV_ADD) {
-			res = success(ev->peer, 0, ev->duration_ms);
+			res = success(a, ev->peer, 0, ev->duration_ms);
 		} else if (ev->flags & P2P_FLAG_INBOUND) {
 			continue;	/* not our dial */
 		} else if ((p = p2p_server_peer(a->d->srv, &w->id)) != NULL) {
 			/* Lost to its own dial to us, which stays. */
-			res = success(p, 1, 0);
+			res = success(a, p, 1, 0);
 		} else {
 			res = failure(ev);
 		}
@@ -631,7 +663,7 @@ m_connect(void *arg, struct ctl_call *call, json_t *params, json_t **res)
 		return ctl_fail(call, RPC_SERVER_ERROR, "%s",
 		    p2p_strerror(rc));
 	if ((p = p2p_server_peer(srv, &n.id)) != NULL) {
-		*res = success(p, 1, 0);
+		*res = success(a, p, 1, 0);
 		return 0;
 	}
 	if ((w = calloc(1, sizeof(*w))) == NULL ||
@@ -656,6 +688,62 @@ m_connect(void *arg, struct ctl_call *call, json_t *params, json_t **res)
 	ctl_on_cancel(call, NULL, NULL);
 	return ctl_fail(call, RPC_SERVER_ERROR, "cannot dial: %s",
 	    p2p_strerror(rc));
+}
+
+/* ---- peers' records ---- */
+
+static void
+got_record(void *arg, int err, const struct p2p_node *n,
+    const struct p2p_enr *rec)
+{
+	struct admin *a = arg;
+	struct record *r = record_find(a, &n->id);
+	size_t len = sizeof(r->text);
+
+	/* Gone meanwhile, or no answer: admin_peers shows no enr. */
+	if (r != NULL && (err != 0 || p2p_enr_format(rec, r->text, &len) !=
+	    0))
+		r->text[0] = '\0';
+}
+
+/* A peer was added: ask its discovery endpoint (known for nodes we
+ * dialed or have in the table) for its record.  The request's arg is
+ * the admin itself, so nothing is left over when discovery is freed with
+ * requests pending (it calls no callback then). */
+static void
+record_fetch(struct admin *a, const struct p2p_server_ev *ev)
+{
+	struct p2p_disc *disc = p2p_server_disc(a->d->srv);
+	const struct p2p_table_entry *e;
+	struct p2p_node n = *ev->node;
+	struct record *r;
+
+	if (disc == NULL || a->nrecords >= RECORDS_MAX ||
+	    record_find(a, &n.id) != NULL)
+		return;
+	if ((e = p2p_table_get(p2p_disc_table(disc), &n.id)) != NULL)
+		n = e->node;
+	else if (ev->flags & P2P_FLAG_INBOUND)
+		return;		/* its UDP port is unknown */
+	if (n.ip.len == 0 || n.udp == 0)
+		return;
+	if (a->records == NULL && (a->records = calloc(RECORDS_MAX,
+	    sizeof(*a->records))) == NULL)
+		return;
+	r = &a->records[a->nrecords++];
+	memset(r, 0, sizeof(*r));
+	r->id = n.id;
+	if (p2p_disc_request_enr(disc, &n, got_record, a) != 0)
+		a->nrecords--;
+}
+
+static void
+record_drop(struct admin *a, const struct p2p_nodeid *id)
+{
+	struct record *r = record_find(a, id);
+
+	if (r != NULL)
+		*r = a->records[--a->nrecords];
 }
 
 /* ---- p2p_disconnects ---- */
@@ -1088,6 +1176,7 @@ admin_event(struct admin *a, const struct p2p_server_ev *ev)
 {
 	switch (ev->type) {
 	case P2P_SERVER_EV_ADD:
+		record_fetch(a, ev);
 		connect_outcome(a, ev);
 		break;
 	case P2P_SERVER_EV_FAIL:
@@ -1096,6 +1185,7 @@ admin_event(struct admin *a, const struct p2p_server_ev *ev)
 		return;
 	case P2P_SERVER_EV_DROP:
 		record_gone(a, ev);
+		record_drop(a, &ev->node->id);
 		break;
 	case P2P_SERVER_EV_MSGSEND:
 	case P2P_SERVER_EV_MSGRECV:
@@ -1121,5 +1211,6 @@ admin_free(struct admin *a)
 		return;
 	/* Closing the clients cancels their waiters. */
 	ctl_free(a->ctl);
+	free(a->records);
 	free(a);
 }

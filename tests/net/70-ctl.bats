@@ -360,3 +360,13 @@ dial_seen() {
 	[ "${#lines[@]}" = 1 ]
 	jqo ".type == \"dial\" and .ok and .enode == \"$(sd_enode a)\""
 }
+
+@test "ctl: peers show the record of a node we dialed (asked for over discovery)" {
+	start_sd a
+	start_sd b
+	run -0 --separate-stderr ctl b add --wait "$(sd_enode a)"
+	# The record comes once discovery has bonded and asked (EIP-868).
+	wait_for ctl_has b 'has("enr")' peers
+	ctl b peers | jq -se --arg id "$(sd_id a)" --arg enr "$(head -1 "$TMP/a.out" | jq -r .enr)" \
+	    '.[0].id == $id and .[0].enr == $enr'
+}
