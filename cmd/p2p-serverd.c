@@ -673,6 +673,27 @@ server_event(void *arg, const struct p2p_server_ev *ev)
 		emit(d, o);
 		break;
 	}
+	case P2P_SERVER_EV_ENDPOINT: {
+		static const char *const sources[] = { "fallback", "static",
+			"predicted" };
+		const struct p2p_enr *rec;
+		char text[P2P_ENR_TEXT_MAX];
+		size_t len = sizeof(text);
+
+		o = cli_record("endpoint");
+		json_object_set_new(o, "enode", enode_json(ev->node));
+		json_object_set_new(o, "source", json_string(
+		    sources[ev->source % 3]));
+		if (p2p_server_record(d->srv, &rec) == 0 &&
+		    p2p_enr_format(rec, text, &len) == 0) {
+			json_object_set_new(o, "enr", json_stringn(text, len));
+			json_object_set_new(o, "seq", p2p_json_uint(rec->seq));
+		}
+		serverd_log(3, "announcing %s (%s)", json_string_value(
+		    json_object_get(o, "enode")), sources[ev->source % 3]);
+		emit(d, o);
+		break;
+	}
 	case P2P_SERVER_EV_STOPPED:
 		o = cli_record("stopped");
 		json_object_set_new(o, "signal", d->signal == SIGINT ?

@@ -376,6 +376,7 @@ start_ping(struct p2p_disc *d, struct op *o)
 	rc = send_packet(d, &o->node.ip, o->node.udp, &pkt, o->token);
 	if (rc != 0)
 		return rc;
+	p2p_localnode_udp_contact(d->ln, &o->node.ip, o->node.udp);
 	o->ptype = P2P_DISC_PONG;
 	o->sent_us = now_us();
 	enqueue(d, o);
@@ -647,6 +648,15 @@ handle_pong(struct p2p_disc *d, const struct p2p_disc_packet *pkt,
 		return;
 	}
 	p2p_nodedb_set_last_pong(d->db, &from->id, &from->ip, now_s());
+	/* What it saw our ping come from: behind a NAT, our external
+	 * endpoint (v1.8.24 UDPEndpointStatement). */
+	if (pkt->u.pong.to.ip_len != 0) {
+		struct p2p_ip ip = { .len = pkt->u.pong.to.ip_len };
+
+		memcpy(ip.b, pkt->u.pong.to.ip, ip.len);
+		p2p_localnode_udp_statement(d->ln, &from->ip, from->udp, &ip,
+		    pkt->u.pong.to.udp);
+	}
 	op_finish(d, o, 0, pkt, NULL);
 }
 
@@ -1338,7 +1348,10 @@ p2p_disc_new(struct p2p_disc **out, struct event_base *base,
 	}
 	/* A record promises only what listens: "tcp" only with a TCP
 	 * listener beside us. */
-	p2p_localnode_set_ip(d->ln, &d->self.ip);
+	if (d->cfg.ext_ip.len != 0)
+		p2p_localnode_set_static_ip(d->ln, &d->cfg.ext_ip);
+	else
+		p2p_localnode_set_ip(d->ln, &d->self.ip);
 	p2p_localnode_set_udp(d->ln, d->self.udp);
 	p2p_localnode_set_tcp(d->ln, d->self.tcp);
 	if ((rc = p2p_localnode_record(d->ln, NULL)) != 0)

@@ -6,16 +6,23 @@
 #include <string.h>
 #include <time.h>
 
+#include <p2p/iptrack.h>
 #include <p2p/localnode.h>
 #include <p2p/netutil.h>
 
 struct p2p_localnode {
 	struct p2p_privkey key;
 	struct p2p_node self;	/* ip is what is announced, or 127.0.0.1 */
-	struct p2p_ip ip;	/* as set: len 0 for none */
+	struct p2p_ip ip;	/* fallback as set: len 0 for none */
+	struct p2p_ip static_ip;	/* len 0: none (prediction on) */
+	uint16_t udp;		/* fallback UDP port */
+	struct p2p_iptrack *track;
+	p2p_localnode_endpoint_fn *on_endpoint;
+	void *arg;
 	struct p2p_nodedb *db;
 	struct p2p_enr extra;	/* entries set by p2p_localnode_set */
 	int dirty;
+	int source;		/* P2P_LOCALNODE_* of self's endpoint */
 	struct p2p_enr rec;
 	uint8_t rlp[P2P_ENR_MAX_SIZE];
 	size_t len;
@@ -45,6 +52,11 @@ p2p_localnode_new(struct p2p_localnode **out, const struct p2p_privkey *key,
 	ln->seq = db != NULL ? p2p_nodedb_local_seq(db) : 0;
 	p2p_enr_init(&ln->extra);
 	ln->dirty = 1;
+	if ((rc = p2p_iptrack_new(&ln->track, P2P_IPTRACK_WINDOW_MS,
+	    P2P_IPTRACK_CONTACT_WINDOW_MS, P2P_IPTRACK_MIN_STATEMENTS)) != 0) {
+		p2p_localnode_free(ln);
+		return rc;
+	}
 	*out = ln;
 	return 0;
 }
@@ -55,7 +67,59 @@ p2p_localnode_free(struct p2p_localnode *ln)
 	if (ln == NULL)
 		return;
 	p2p_wipe(&ln->key, sizeof(ln->key));
+	p2p_iptrack_free(ln->track);
 	free(ln);
+}
+
+static uint64_t
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static int
+ip_eq(const struct p2p_ip *a, const struct p2p_ip *b)
+{
+	return a->len == b->len && memcmp(a->b, b->b, a->len) == 0;
+}
+
+/* v1.8.24 updateEndpoints: a static IP; else the prediction (address and
+ * port); else the fallback (or 127.0.0.1, with no "ip" in the record). */
+static void
+endpoints(struct p2p_localnode *ln)
+{
+	struct p2p_ip ip = ln->ip;
+	uint16_t udp = ln->udp;
+	struct p2p_endpoint pred;
+	int source = P2P_LOCALNODE_FALLBACK, moved;
+
+	if (ln->static_ip.len != 0) {
+		ip = ln->static_ip;
+		source = P2P_LOCALNODE_STATIC;
+	} else if (p2p_iptrack_predict(ln->track, mono_ms(), &pred)) {
+		ip = pred.ip;
+		udp = pred.port;
+		source = P2P_LOCALNODE_PREDICTED;
+	}
+	if (ip.len == 0) {
+		memset(&ip, 0, sizeof(ip));
+		ip.len = 4;
+		ip.b[0] = 127;
+		ip.b[3] = 1;
+	}
+	moved = !ip_eq(&ip, &ln->self.ip) || udp != ln->self.udp;
+	if (!moved && source == ln->source)
+		return;
+	ln->self.ip = ip;
+	ln->self.udp = udp;
+	ln->source = source;
+	ln->dirty = 1;
+	/* A new source naming the same endpoint is no news. */
+	if (moved && ln->on_endpoint != NULL)
+		ln->on_endpoint(ln->arg, &ln->self, source);
 }
 
 void
@@ -64,15 +128,50 @@ p2p_localnode_set_ip(struct p2p_localnode *ln, const struct p2p_ip *ip)
 	ln->ip.len = 0;
 	if (ip != NULL && ip->len != 0 && !p2p_ip_is_unspecified(ip))
 		ln->ip = *ip;
-	if (ln->ip.len != 0)
-		ln->self.ip = ln->ip;
-	else {
-		memset(&ln->self.ip, 0, sizeof(ln->self.ip));
-		ln->self.ip.len = 4;
-		ln->self.ip.b[0] = 127;
-		ln->self.ip.b[3] = 1;
-	}
 	ln->dirty = 1;
+	endpoints(ln);
+}
+
+void
+p2p_localnode_set_static_ip(struct p2p_localnode *ln, const struct p2p_ip *ip)
+{
+	ln->static_ip.len = 0;
+	if (ip != NULL && ip->len != 0 && !p2p_ip_is_unspecified(ip))
+		ln->static_ip = *ip;
+	ln->dirty = 1;
+	endpoints(ln);
+}
+
+void
+p2p_localnode_udp_statement(struct p2p_localnode *ln,
+    const struct p2p_ip *from, uint16_t from_port, const struct p2p_ip *ip,
+    uint16_t port)
+{
+	struct p2p_endpoint f = { .ip = *from, .port = from_port },
+	    e = { .ip = *ip, .port = port };
+
+	/* An endpoint no one could reach is not evidence. */
+	if (ip->len == 0 || p2p_ip_is_unspecified(ip) || port == 0)
+		return;
+	p2p_iptrack_statement(ln->track, &f, &e, mono_ms());
+	endpoints(ln);
+}
+
+void
+p2p_localnode_udp_contact(struct p2p_localnode *ln, const struct p2p_ip *to,
+    uint16_t port)
+{
+	struct p2p_endpoint t = { .ip = *to, .port = port };
+
+	p2p_iptrack_contact(ln->track, &t, mono_ms());
+}
+
+void
+p2p_localnode_on_endpoint(struct p2p_localnode *ln,
+    p2p_localnode_endpoint_fn *fn, void *arg)
+{
+	ln->on_endpoint = fn;
+	ln->arg = arg;
 }
 
 void
@@ -85,8 +184,9 @@ p2p_localnode_set_tcp(struct p2p_localnode *ln, uint16_t port)
 void
 p2p_localnode_set_udp(struct p2p_localnode *ln, uint16_t port)
 {
-	ln->self.udp = port;
+	ln->udp = port;
 	ln->dirty = 1;
+	endpoints(ln);
 }
 
 int
@@ -120,8 +220,11 @@ build(struct p2p_localnode *ln, uint64_t seq)
 		if ((rc = p2p_enr_set(&ln->rec, key, v, vl)) != 0)
 			return rc;
 	}
-	if ((ln->ip.len != 0 && (rc = p2p_enr_set_ip(&ln->rec, &ln->ip)) != 0)
-	    || (ln->self.tcp != 0 && (rc = p2p_enr_set_uint(&ln->rec, "tcp",
+	/* "ip" unless we announce only the 127.0.0.1 stand-in. */
+	if (ln->source != P2P_LOCALNODE_FALLBACK || ln->ip.len != 0)
+		if ((rc = p2p_enr_set_ip(&ln->rec, &ln->self.ip)) != 0)
+			return rc;
+	if ((ln->self.tcp != 0 && (rc = p2p_enr_set_uint(&ln->rec, "tcp",
 	    ln->self.tcp)) != 0) ||
 	    (ln->self.udp != 0 && (rc = p2p_enr_set_uint(&ln->rec, "udp",
 	    ln->self.udp)) != 0))

@@ -86,6 +86,7 @@ struct p2p_server {
 	struct taskq running, queued;
 	unsigned nrunning, nqueued;
 	int started, accept_paused;
+	int up;				/* p2p_server_start completed */
 	/* 0 running; then asked (stop_cb pending), draining (waiting for
 	 * the connections to close), done (STOPPED reported). */
 	enum { STOP_ASKED = 1, STOP_DRAINING, STOP_DONE } stopping;
@@ -968,6 +969,19 @@ static_dropped(void *arg, const struct p2p_node *n, int err)
 
 /* ---- life cycle ---- */
 
+/* Our announced endpoint moved (a prediction, a NAT's address). */
+static void
+endpoint_changed(void *arg, const struct p2p_node *self, int source)
+{
+	struct p2p_server *s = arg;
+	struct p2p_server_ev ev = { .type = P2P_SERVER_EV_ENDPOINT,
+	    .node = self, .addr = self->ip, .port = self->udp, .reason = -1,
+	    .source = source };
+
+	if (s->up)
+		emit(s, &ev);
+}
+
 /* max_peers split into dialed and inbound slots (v1.8.24 maxDialedConns,
  * maxInboundConns). */
 static void
@@ -1114,10 +1128,10 @@ p2p_server_start(struct p2p_server *s)
 	}
 	if ((rc = p2p_localnode_new(&s->ln, &s->key, s->db)) != 0)
 		return rc;
+	p2p_localnode_set_ip(s->ln, &s->cfg.listen_ip);
 	if (s->cfg.ext_ip.len != 0)
-		p2p_localnode_set_ip(s->ln, &s->cfg.ext_ip);
-	else
-		p2p_localnode_set_ip(s->ln, &s->cfg.listen_ip);
+		p2p_localnode_set_static_ip(s->ln, &s->cfg.ext_ip);
+	p2p_localnode_on_endpoint(s->ln, endpoint_changed, s);
 	/* Listening. */
 	if (s->cfg.listen) {
 		if ((rc = setup_listening(s)) != 0)
@@ -1163,6 +1177,8 @@ p2p_server_start(struct p2p_server *s)
 	for (size_t i = 0; i < s->nstatic; i++)
 		if ((rc = p2p_dialer_add_static(s->dialer, &s->statics[i])) != 0)
 			return rc;
+	/* From now on a moved endpoint is news; before, it was set-up. */
+	s->up = 1;
 	kick(s);
 	return 0;
 }

@@ -18,7 +18,7 @@
 #define MODULES(X) X(hex) X(rlp) X(keccak) X(secp) X(enode) X(enr) \
 	X(ecies) X(rlpx) X(frame) X(proto) X(discv4) X(conn) \
 	X(json) X(keyfile) X(misc) X(table) X(nodedb) X(disc) X(netutil) \
-	X(server) X(dial) X(workers)
+	X(server) X(dial) X(workers) X(iptrack)
 
 #define DECLARE(m) extern const struct unit_test unit_##m[];
 MODULES(DECLARE)

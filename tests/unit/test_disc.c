@@ -23,6 +23,7 @@
 #include <event2/event.h>
 
 #include <p2p/disc.h>
+#include <p2p/iptrack.h>
 #include <p2p/keccak.h>
 #include <p2p/rlp.h>
 
@@ -2570,7 +2571,127 @@ test_type_counts(void)
 	env_close(&e);
 }
 
+/* ---- endpoint prediction ---- */
+
+struct predicted {
+	struct p2p_disc *d;
+	struct p2p_ip ip;
+	uint16_t port;
+};
+
+static int
+record_says(void *arg)
+{
+	struct predicted *w = arg;
+	const struct p2p_enr *r = p2p_disc_record(w->d);
+	struct p2p_ip ip;
+	uint16_t port;
+
+	return p2p_enr_get_ip(r, &ip) == 0 && ip.len == w->ip.len &&
+	    memcmp(ip.b, w->ip.b, ip.len) == 0 &&
+	    p2p_enr_get_port(r, "udp", &port) == 0 && port == w->port;
+}
+
+struct count_at_least {
+	const int *n;
+	int want;
+};
+
+static int
+count_reached(void *arg)
+{
+	struct count_at_least *c = arg;
+
+	return *c->n >= c->want;
+}
+
+static void
+ponged(void *arg, int err, const struct p2p_node *n, uint64_t rtt_us,
+    int has_seq, uint64_t enr_seq)
+{
+	(void)n;
+	(void)rtt_us;
+	(void)has_seq;
+	(void)enr_seq;
+	if (err == 0)
+		(*(int *)arg)++;
+}
+
+/* Ten nodes answer our pings with pongs saying our endpoint is a WAN
+ * address (as they would behind a NAT): the record follows them with a
+ * new sequence number (v1.8.24 UDPEndpointStatement); nine would not. */
+static void
+test_endpoint_prediction(void)
+{
+	enum { N = P2P_IPTRACK_MIN_STATEMENTS };
+	struct env e;
+	struct p2p_privkey keys[N];
+	struct p2p_node nodes[N];
+	int fds[N];
+	struct predicted w;
+	uint64_t seq0;
+	int pongs = 0;
+
+	env_open(&e);
+	w.d = e.d;
+	w.ip.len = 4;
+	memcpy(w.ip.b, (uint8_t[]){ 198, 51, 100, 7 }, 4);
+	w.port = 40404;
+	seq0 = p2p_disc_record(e.d)->seq;
+	for (int i = 0; i < N; i++) {
+		memset(&nodes[i], 0, sizeof(nodes[i]));
+		keygen(&keys[i], &nodes[i].pub);
+		p2p_enode_id(&nodes[i].id, &nodes[i].pub);
+		nodes[i].ip = loopback(1);
+		fds[i] = udp_socket(&nodes[i].udp, 1 << 16);
+		nodes[i].tcp = nodes[i].udp;
+	}
+	for (int i = 0; i < N; i++) {
+		uint8_t buf[P2P_DISC_MAX_PACKET];
+		struct p2p_disc_packet ping, pong;
+		struct p2p_pubkey from;
+		uint8_t hash[32];
+		ssize_t n = -1;
+
+		CHECK_INT(p2p_disc_ping(e.d, &nodes[i], ponged, &pongs), 0);
+		/* Our node sends its ping; the fake node answers. */
+		for (int k = 0; k < 200 && n < 0; k++) {
+			run_ms(e.base, 5);
+			n = recv(fds[i], buf, sizeof(buf), MSG_DONTWAIT);
+		}
+		CHECK(n > 0);
+		if (n <= 0 || p2p_disc_decode(&ping, hash, &from, buf,
+		    (size_t)n) != 0)
+			break;
+		mkpkt(&pong, P2P_DISC_PONG, unix_now() + 20);
+		pong.u.pong.to.ip_len = 4;
+		memcpy(pong.u.pong.to.ip, w.ip.b, 4);
+		pong.u.pong.to.udp = w.port;
+		memcpy(pong.u.pong.ping_hash, hash, 32);
+		{
+			uint8_t out[P2P_DISC_MAX_SEND];
+			size_t len = encode(&e, &pong, &keys[i], out, NULL);
+
+			CHECK_INT(send_to(fds[i], e.dport, out, len), 0);
+		}
+		if (i == N - 2) {
+			/* Nine pongs handled: no prediction yet. */
+			struct count_at_least c = { &pongs, N - 1 };
+
+			CHECK(run_until(e.base, count_reached, &c, 2000));
+			CHECK(!record_says(&w));
+		}
+	}
+	CHECK(run_until(e.base, record_says, &w, 2000));
+	CHECK_INT(pongs, N);
+	CHECK(p2p_disc_record(e.d)->seq > seq0);
+	for (int i = 0; i < N; i++)
+		close(fds[i]);
+	env_close(&e);
+}
+
 const struct unit_test unit_disc[] = {
+	{ "endpoint_prediction", test_endpoint_prediction },
 	{ "ping_pong", test_ping_pong },
 	{ "findnode_bond", test_findnode_bond },
 	{ "enr_request", test_enr_request },

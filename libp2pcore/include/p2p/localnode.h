@@ -35,11 +35,37 @@ int p2p_localnode_new(struct p2p_localnode **ln, const struct p2p_privkey *key,
     struct p2p_nodedb *db);
 void p2p_localnode_free(struct p2p_localnode *ln);
 
-/* The address to announce (len 0 or unspecified: none; the record then
- * has no "ip" and the node's address is 127.0.0.1, v1.8.24's fallback). */
+/*
+ * Where the announced endpoint comes from (v1.8.24 updateEndpoints), in
+ * this order: a static IP (--extip, a NAT's external address); else the
+ * UDP endpoint predicted from what other nodes say (iptrack.h: pongs'
+ * "to", P2P_IPTRACK_MIN_STATEMENTS within P2P_IPTRACK_WINDOW_MS); else
+ * the fallback IP and UDP port (the bound ones).
+ */
+enum { P2P_LOCALNODE_FALLBACK, P2P_LOCALNODE_STATIC, P2P_LOCALNODE_PREDICTED };
+
+/* The fallback address (len 0 or unspecified: none; the record then has
+ * no "ip" and the node's address is 127.0.0.1, v1.8.24's fallback). */
 void p2p_localnode_set_ip(struct p2p_localnode *ln, const struct p2p_ip *ip);
-/* Ports to announce; 0 removes "tcp" / "udp": a record promises only what
- * listens. */
+/* The static address; len 0 clears it (prediction applies again). */
+void p2p_localnode_set_static_ip(struct p2p_localnode *ln,
+    const struct p2p_ip *ip);
+/* A node at from:from_port says our UDP endpoint is ip:port (its pong). */
+void p2p_localnode_udp_statement(struct p2p_localnode *ln,
+    const struct p2p_ip *from, uint16_t from_port, const struct p2p_ip *ip,
+    uint16_t port);
+/* We told to:port our endpoint (our ping). */
+void p2p_localnode_udp_contact(struct p2p_localnode *ln, const struct p2p_ip *to,
+    uint16_t port);
+/* fn is told whenever the announced IP or UDP port changes (the record
+ * changes with it: a new sequence number when next read); self is the
+ * node as now announced, source one of P2P_LOCALNODE_*. */
+typedef void p2p_localnode_endpoint_fn(void *arg, const struct p2p_node *self,
+    int source);
+void p2p_localnode_on_endpoint(struct p2p_localnode *ln,
+    p2p_localnode_endpoint_fn *fn, void *arg);
+/* Ports to announce (the UDP one is the fallback, see above); 0 removes
+ * "tcp" / "udp": a record promises only what listens. */
 void p2p_localnode_set_tcp(struct p2p_localnode *ln, uint16_t port);
 void p2p_localnode_set_udp(struct p2p_localnode *ln, uint16_t port);
 /* Any other entry, as one RLP item; rlp NULL removes key.

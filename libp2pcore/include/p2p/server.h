@@ -81,6 +81,10 @@ enum p2p_server_evtype {
 	P2P_SERVER_EV_ACCEPT_ERROR, /* accept failed (err P2P_ENET,
 				 * sys_errno: EMFILE...); accepting pauses
 				 * P2P_SERVER_ACCEPT_RETRY_MS */
+	P2P_SERVER_EV_ENDPOINT,	/* our announced IP or UDP port changed
+				 * (node: ourselves; addr, port: the new
+				 * IP and UDP port; source: localnode.h's
+				 * P2P_LOCALNODE_*); the record follows */
 };
 
 /* Phases of a connection that failed (P2P_SERVER_EV_FAIL). */
@@ -121,6 +125,7 @@ struct p2p_server_ev {
 	uint64_t code;
 	const uint8_t *data;
 	size_t size;
+	int source;			/* ENDPOINT */
 };
 
 typedef void p2p_server_ev_fn(void *arg, const struct p2p_server_ev *ev);
