@@ -35,7 +35,7 @@ O ?= build
 SANFLAGS :=
 endif
 
-PKGS := libsecp256k1 libcrypto libevent jansson snappy sqlite3
+PKGS := libsecp256k1 libcrypto libevent jansson snappy sqlite3 miniupnpc
 # Lazy (=) on purpose: `make check` installs packages before anything asks
 # pkg-config about them.
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS))
@@ -49,7 +49,7 @@ endif
 ALL_CFLAGS = $(WARN) -D_GNU_SOURCE -pthread $(CFLAGS) $(SANFLAGS) \
 	$(FUZZFLAGS) $(PKG_CFLAGS) -MMD -MP
 ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
-LIBS = $(PKG_LIBS) -lm -pthread
+LIBS = $(PKG_LIBS) -lnatpmp -lm -pthread
 
 ifeq ($(V),1)
 Q :=
@@ -184,7 +184,7 @@ $(O)/libp2pcore.pc: FORCE
 	    'Description: devp2p networking stack' \
 	    'Version: $(shell sed -n 's/.*P2P_VERSION_STRING "\(.*\)"/\1/p' libp2pcore/include/p2p/p2p.h)' \
 	    'Requires.private: $(PKGS)' \
-	    'Libs: -L$${libdir} -lp2pcore' 'Libs.private: -lm -pthread' \
+	    'Libs: -L$${libdir} -lp2pcore' 'Libs.private: -lnatpmp -lm -pthread' \
 	    'Cflags: -I$${includedir}' > $@.tmp
 	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv -f $@.tmp $@
 

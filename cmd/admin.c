@@ -19,6 +19,7 @@
 #include <p2p/hex.h>
 #include <p2p/json.h>
 #include <p2p/localnode.h>
+#include <p2p/nat.h>
 #include <p2p/nodedb.h>
 #include <p2p/table.h>
 
@@ -1048,6 +1049,50 @@ m_send(void *arg, struct ctl_call *call, json_t *params, json_t **res)
 	return 0;
 }
 
+/* ---- p2p_natState ---- */
+
+static int
+m_nat_state(void *arg, struct ctl_call *call, json_t *params, json_t **res)
+{
+	static const char *const kinds[] = { "none", "any", "extip", "upnp",
+		"pmp" };
+	struct admin *a = arg;
+	struct p2p_nat_state st;
+	json_t *o;
+	char ipt[64], why[128];
+	int rc;
+
+	if ((rc = rpc_args(params, 0, "", why, sizeof(why))) != 0)
+		return ctl_fail(call, rc, "%s", why);
+	o = json_object();
+	json_object_set_new(o, "nat", json_string(kinds[a->d->o->nat.kind]));
+	if (a->d->nat == NULL) {
+		json_object_set_new(o, "method", json_null());
+		*res = o;
+		return 0;
+	}
+	p2p_nat_state(a->d->nat, &st);
+	json_object_set_new(o, "method", st.method ? json_string(st.method) :
+	    json_null());
+	json_object_set_new(o, "searching", json_boolean(st.searching));
+	p2p_ip_format(ipt, &st.gateway);
+	json_object_set_new(o, "gateway", st.gateway.len ? json_string(ipt) :
+	    json_null());
+	p2p_ip_format(ipt, &st.ext_ip);
+	json_object_set_new(o, "external_ip", st.ext_ip.len ?
+	    json_string(ipt) : json_null());
+	json_object_set_new(o, "tcp", st.ext_tcp ? json_integer(st.ext_tcp) :
+	    json_null());
+	json_object_set_new(o, "udp", st.ext_udp ? json_integer(st.ext_udp) :
+	    json_null());
+	json_object_set_new(o, "lifetime", json_integer(st.lifetime_s));
+	json_object_set_new(o, "renewals", p2p_json_uint(st.renewals));
+	json_object_set_new(o, "last_error", st.last_error ?
+	    json_string(st.last_error) : json_null());
+	*res = o;
+	return 0;
+}
+
 /* ---- p2p_setLimits, p2p_reload ---- */
 
 static int
@@ -1147,6 +1192,7 @@ static const struct ctl_method methods[] = {
 	{ "p2p_send", m_send },
 	{ "p2p_setLimits", m_set_limits },
 	{ "p2p_reload", m_reload },
+	{ "p2p_natState", m_nat_state },
 	{ NULL, NULL },
 };
 

@@ -19,10 +19,12 @@
 
 #include <event2/event.h>
 
+#include <p2p/disc.h>
 #include <p2p/enr.h>
 #include <p2p/hex.h>
 #include <p2p/json.h>
 #include <p2p/localnode.h>
+#include <p2p/nat.h>
 #include <p2p/server.h>
 #include <p2p/workers.h>
 
@@ -48,6 +50,10 @@ static const char options[] =
     " 127.0.0.1:30303;\n"
     "                           :PORT is every interface)\n"
     "      --extip IP           the address to announce\n"
+    "      --nat SPEC           none, any, upnp, pmp[:GATEWAY] or extip:IP"
+    " (default:\n"
+    "                           any when listening beyond loopback, else"
+    " none)\n"
     "      --nodekey FILE       node key (default DATADIR/nodekey, created"
     " 0600)\n"
     "      --nodekeyhex HEX     node key as 64 hex characters\n"
@@ -143,7 +149,8 @@ enum { OPT_DATADIR = 256, OPT_CONFIG, OPT_ADDR, OPT_EXTIP, OPT_NODEKEY,
 	OPT_NODEKEYHEX, OPT_MAXPEERS, OPT_MAXPEND, OPT_DIALRATIO,
 	OPT_NODISCOVER, OPT_NODIAL, OPT_BOOTNODES, OPT_STATIC, OPT_TRUSTED,
 	OPT_NETRESTRICT, OPT_NAME, OPT_CAPS, OPT_LOGFORMAT, OPT_VERBOSITY,
-	OPT_PIDFILE, OPT_DETACH, OPT_WORKERS, OPT_CONTROL, OPT_METRICS };
+	OPT_PIDFILE, OPT_DETACH, OPT_WORKERS, OPT_CONTROL, OPT_METRICS,
+	OPT_NAT };
 
 static const struct option longopts[] = {
 	{ "datadir", required_argument, NULL, OPT_DATADIR },
@@ -170,6 +177,7 @@ static const struct option longopts[] = {
 	{ "workers", required_argument, NULL, OPT_WORKERS },
 	{ "control", required_argument, NULL, OPT_CONTROL },
 	{ "metrics", required_argument, NULL, OPT_METRICS },
+	{ "nat", required_argument, NULL, OPT_NAT },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -229,6 +237,13 @@ apply(struct opts *o, int id, const char *v, int from_file, char *why,
 		    != 0)
 			return snprintf(why, whylen, "not [IP]:PORT"), -1;
 		o->metrics = 1;
+		return 0;
+	case OPT_NAT:
+		if (p2p_nat_parse(&o->nat, v, why, whylen) != 0)
+			return -1;
+		o->nat_set = 1;
+		if (o->nat.kind == P2P_NAT_EXTIP)
+			o->extip = o->nat.ip;
 		return 0;
 	case OPT_EXTIP:
 		if (p2p_ip_parse(&o->extip, v, strlen(v)) != 0)
@@ -695,6 +710,10 @@ server_event(void *arg, const struct p2p_server_ev *ev)
 		break;
 	}
 	case P2P_SERVER_EV_STOPPED:
+		/* The mappings go before we say we stopped (blocking: the
+		 * router's answers, a few seconds at worst). */
+		p2p_nat_free(d->nat);
+		d->nat = NULL;
 		o = cli_record("stopped");
 		json_object_set_new(o, "signal", d->signal == SIGINT ?
 		    json_string("SIGINT") : d->signal == SIGTERM ?
@@ -899,6 +918,112 @@ merge(const struct p2p_node *a, size_t na, const struct p2p_node *b,
 	return m;
 }
 
+/* ---- NAT ---- */
+
+static void
+nat_event(void *arg, const struct p2p_nat_ev *ev)
+{
+	static const char *const names[] = { "", "searching", "found",
+		"not-found", "mapped", "failed", "removed", "external" };
+	struct daemon *d = arg;
+	json_t *o = cli_record("nat");
+	char ipt[64];
+
+	json_object_set_new(o, "event", json_string(names[ev->type]));
+	json_object_set_new(o, "method", ev->method ?
+	    json_string(ev->method) : json_null());
+	if (ev->gateway.len != 0) {
+		p2p_ip_format(ipt, &ev->gateway);
+		json_object_set_new(o, "gateway", json_string(ipt));
+	}
+	if (ev->ext_ip.len != 0) {
+		p2p_ip_format(ipt, &ev->ext_ip);
+		json_object_set_new(o, "external_ip", json_string(ipt));
+	}
+	if (ev->proto != NULL) {
+		json_object_set_new(o, "proto", json_string(ev->proto));
+		json_object_set_new(o, "internal_port",
+		    json_integer(ev->int_port));
+		json_object_set_new(o, "external_port",
+		    json_integer(ev->ext_port));
+	}
+	if (ev->type == P2P_NAT_EV_MAPPED)
+		json_object_set_new(o, "lifetime",
+		    json_integer((json_int_t)ev->lifetime_s));
+	if (ev->type == P2P_NAT_EV_EXTERNAL) {
+		json_object_set_new(o, "tcp", json_integer(ev->ext_tcp));
+		json_object_set_new(o, "udp", json_integer(ev->ext_udp));
+	}
+	if (ev->type == P2P_NAT_EV_FAILED) {
+		json_object_set_new(o, "step", json_string(ev->step));
+		json_object_set_new(o, "code", json_integer(ev->code));
+	}
+	if (ev->detail != NULL)
+		json_object_set_new(o, "detail", json_string(ev->detail));
+	{
+		char *line = json_dumps(o, JSON_COMPACT);
+
+		/* The record says it all; the log carries it for stderr's
+		 * readers. */
+		serverd_log(ev->type == P2P_NAT_EV_FAILED ||
+		    ev->type == P2P_NAT_EV_NOT_FOUND ? 2 : 3, "nat %s: %s",
+		    names[ev->type], line != NULL ? line : "");
+		free(line);
+	}
+	emit(d, o);
+	if (ev->type == P2P_NAT_EV_EXTERNAL && d->srv != NULL)
+		p2p_server_announce(d->srv, &ev->ext_ip, ev->ext_tcp,
+		    ev->ext_udp);
+}
+
+/* Seconds from the environment (tests shorten the NAT's intervals). */
+static uint32_t
+env_seconds(const char *name)
+{
+	const char *v = getenv(name);
+	uint64_t u;
+
+	if (v == NULL || cli_parse_u64(v, &u) != 0 || u > 86400)
+		return 0;
+	return (uint32_t)u;
+}
+
+/* --nat: geth's default is any; here only when we listen beyond
+ * loopback (a default touches only loopback, and a node bound to it
+ * cannot be reached through a router anyway). */
+static int
+nat_open(struct daemon *d, char *err, size_t errlen)
+{
+	struct p2p_nat_cfg nc;
+	struct p2p_disc *disc = p2p_server_disc(d->srv);
+	struct p2p_ip ip;
+	uint16_t port;
+	int rc;
+
+	if (!d->o->nat_set) {
+		d->o->nat.kind = p2p_ip_is_loopback(&d->o->ip) ?
+		    P2P_NAT_NONE : P2P_NAT_ANY;
+	}
+	if (d->o->nat.kind == P2P_NAT_NONE || d->o->nat.kind == P2P_NAT_EXTIP)
+		return 0;
+	memset(&nc, 0, sizeof(nc));
+	nc.base = d->base;
+	nc.spec = d->o->nat;
+	p2p_server_listen_addr(d->srv, &ip, &port);
+	nc.tcp_port = port;
+	nc.udp_port = disc != NULL ? p2p_disc_self(disc)->udp : 0;
+	nc.lifetime_s = env_seconds("P2P_NAT_LIFETIME");
+	nc.renew_s = env_seconds("P2P_NAT_RENEW");
+	nc.desc = "p2p-serverd";
+	nc.on_event = nat_event;
+	nc.arg = d;
+	if ((rc = p2p_nat_new(&d->nat, &nc)) != 0) {
+		snprintf(err, errlen, "--nat: %s", p2p_strerror(rc));
+		return -1;
+	}
+	return 0;
+}
+
 /* --metrics and --control.  Returns 0, or -1 with why in err. */
 static int
 frontends_open(struct daemon *d, char *err, size_t errlen)
@@ -1051,10 +1176,16 @@ main(int argc, char **argv)
 	}
 	signal(SIGPIPE, SIG_IGN);
 	print_started(&d);
-	if (cli_ready(o.pidfile) != 0)
+	if (nat_open(&d, err, sizeof(err)) != 0) {
+		cli_warn("%s", err);
+		d.failed = 1;
+	}
+	if (d.failed || cli_ready(o.pidfile) != 0)
 		d.failed = 1;
 	else
 		event_base_dispatch(d.base);
+	p2p_nat_free(d.nat);
+	d.nat = NULL;
 	admin_free(d.admin);
 	d.admin = NULL;
 	metrics_free(d.metrics);

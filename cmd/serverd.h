@@ -10,6 +10,7 @@
 
 #include <jansson.h>
 
+#include <p2p/nat.h>
 #include <p2p/netutil.h>
 #include <p2p/proto.h>
 #include <p2p/server.h>
@@ -32,6 +33,8 @@ struct opts {
 	    trusted[MAX_FLAG_NODES];
 	size_t nboot, nstatic, ntrusted;
 	struct p2p_hello caps;
+	struct p2p_nat_spec nat;
+	int nat_set;		/* --nat given (else: see main) */
 	/* A list given on the command line replaces the config file's; a
 	 * key given there replaces the file's key of either kind. */
 	unsigned cli_lists;
@@ -48,6 +51,7 @@ struct daemon {
 	struct p2p_nodedb *db;
 	struct metrics *metrics;
 	struct admin *admin;		/* the control socket, or NULL */
+	struct p2p_nat *nat;		/* port mappings, or NULL */
 	struct p2p_protocol protos[P2P_PROTO_MAX_CAPS];
 	/* What the node-list files held at the last (re)load. */
 	struct p2p_node *fstatic, *ftrusted;

@@ -177,8 +177,12 @@ p2p_localnode_on_endpoint(struct p2p_localnode *ln,
 void
 p2p_localnode_set_tcp(struct p2p_localnode *ln, uint16_t port)
 {
+	if (port == ln->self.tcp)
+		return;
 	ln->self.tcp = port;
 	ln->dirty = 1;
+	if (ln->on_endpoint != NULL)
+		ln->on_endpoint(ln->arg, &ln->self, ln->source);
 }
 
 void

@@ -1444,6 +1444,17 @@ p2p_server_set_limits(struct p2p_server *s, int max_peers, int max_pending,
 	return 0;
 }
 
+void
+p2p_server_announce(struct p2p_server *s, const struct p2p_ip *ip,
+    uint16_t tcp, uint16_t udp)
+{
+	p2p_localnode_set_static_ip(s->ln, ip);
+	if (tcp != 0 && s->lport != 0)
+		p2p_localnode_set_tcp(s->ln, tcp);
+	if (udp != 0 && s->disc != NULL)
+		p2p_localnode_set_udp(s->ln, udp);
+}
+
 const struct p2p_node *
 p2p_server_self(const struct p2p_server *s)
 {

@@ -5,8 +5,10 @@
 set -eu
 
 build="gcc make pkg-config libsecp256k1-dev libssl-dev libevent-dev
-	libjansson-dev libsnappy-dev libsqlite3-dev"
-check="$build iproute2 bats jq socat prometheus"
+	libjansson-dev libsnappy-dev libsqlite3-dev libminiupnpc-dev
+	libnatpmp-dev"
+check="$build iproute2 bats jq socat prometheus
+	miniupnpd-nftables miniupnpc natpmpc nftables"
 fuzz="$build clang libclang-rt-14-dev"
 interop="nodejs npm"
 

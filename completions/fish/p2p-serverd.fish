@@ -24,5 +24,6 @@ complete -c p2p-serverd -l detach -d 'Run in the background; return once listeni
 complete -c p2p-serverd -l workers -x -d 'Threads for handshake crypto'
 complete -c p2p-serverd -l control -r -F -d 'JSON-RPC control socket, or none'
 complete -c p2p-serverd -l metrics -x -d 'Serve Prometheus metrics on IP:PORT'
+complete -c p2p-serverd -l nat -x -a 'none any upnp pmp pmp: extip:' -d 'Port mapping on a NAT router'
 complete -c p2p-serverd -s h -l help -d 'Show help'
 complete -c p2p-serverd -s V -l version -d 'Show the version'

@@ -57,7 +57,7 @@ void p2p_localnode_udp_statement(struct p2p_localnode *ln,
 /* We told to:port our endpoint (our ping). */
 void p2p_localnode_udp_contact(struct p2p_localnode *ln, const struct p2p_ip *to,
     uint16_t port);
-/* fn is told whenever the announced IP or UDP port changes (the record
+/* fn is told whenever the announced IP, UDP or TCP port changes (the record
  * changes with it: a new sequence number when next read); self is the
  * node as now announced, source one of P2P_LOCALNODE_*. */
 typedef void p2p_localnode_endpoint_fn(void *arg, const struct p2p_node *self,

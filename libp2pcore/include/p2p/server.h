@@ -221,6 +221,15 @@ int p2p_server_dial(struct p2p_server *s, const struct p2p_node *n);
 int p2p_server_set_limits(struct p2p_server *s, int max_peers,
     int max_pending, int dial_ratio);
 
+/*
+ * Announces ip (and tcp, udp when not 0 and we listen there) instead of
+ * what we are bound to: a NAT's external address and mapped ports.
+ * Endpoint prediction stops while a static IP is set; ip len 0 clears
+ * it.  An ENDPOINT event follows if the endpoint moved.
+ */
+void p2p_server_announce(struct p2p_server *s, const struct p2p_ip *ip,
+    uint16_t tcp, uint16_t udp);
+
 /* Our node: key, ID, announced endpoint; and its record. */
 const struct p2p_node *p2p_server_self(const struct p2p_server *s);
 int p2p_server_record(struct p2p_server *s, const struct p2p_enr **rec);
