@@ -21,6 +21,8 @@
 #include <p2p/enr.h>
 #include <p2p/hex.h>
 #include <p2p/json.h>
+#include <p2p/localnode.h>
+#include <p2p/nat.h>
 
 #include "cli.h"
 #include "crawl.h"
@@ -39,6 +41,9 @@ static const char options[] =
     "                           every interface)\n"
     "      --extip IP           the address to announce (default: the"
     " bound one)\n"
+    "      --nat SPEC           serve: none (default), any, upnp,"
+    " pmp[:GATEWAY] or\n"
+    "                           extip:IP: map our port(s) on a NAT router\n"
     "      --tcp PORT           serve: announce the TCP port a p2p-listen"
     " or server\n"
     "                           runs beside it (default: none)\n"
@@ -77,6 +82,8 @@ struct opts {
 	int timeout_given, any_addr, detach;
 	const char *pidfile;
 	unsigned concurrency;
+	struct p2p_nat_spec nat;	/* serve; default none (as geth's
+					 * bootnode) */
 	int argc;
 	char **argv;
 };
@@ -104,6 +111,8 @@ struct run {
 	int finished;
 	/* crawl */
 	struct crawl *cr;
+	/* serve --nat */
+	struct p2p_nat *nat;
 };
 
 static void
@@ -178,7 +187,7 @@ pick_extip(struct opts *o)
 enum { OPT_ADDR = 256, OPT_NODEKEY, OPT_NODEKEYHEX, OPT_BOOTNODES,
 	OPT_NETRESTRICT, OPT_DB, OPT_TIMEOUT, OPT_CONCURRENCY, OPT_REFRESH,
 	OPT_EXTIP, OPT_TCP, OPT_PIDFILE, OPT_DETACH, OPT_SAVE_EVERY,
-	OPT_SAVE_AFTER };
+	OPT_SAVE_AFTER, OPT_NAT };
 
 static const struct option longopts[] = {
 	{ "addr", required_argument, NULL, OPT_ADDR },
@@ -196,6 +205,7 @@ static const struct option longopts[] = {
 	{ "detach", no_argument, NULL, OPT_DETACH },
 	{ "save-every", required_argument, NULL, OPT_SAVE_EVERY },
 	{ "save-after", required_argument, NULL, OPT_SAVE_AFTER },
+	{ "nat", required_argument, NULL, OPT_NAT },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -235,6 +245,8 @@ check_modes(struct opts *o, unsigned given)
 #define GIVEN(opt) (given & (1u << ((opt) - OPT_ADDR)))
 	if (GIVEN(OPT_TCP) && o->cmd != CMD_SERVE)
 		cli_usage_error(usage, "--tcp applies to serve only");
+	if (GIVEN(OPT_NAT) && o->cmd != CMD_SERVE)
+		cli_usage_error(usage, "--nat applies to serve only");
 	if (GIVEN(OPT_REFRESH) && o->cmd != CMD_SERVE)
 		cli_usage_error(usage, "--refresh applies to serve only");
 	if ((GIVEN(OPT_PIDFILE) || GIVEN(OPT_DETACH) || GIVEN(OPT_SAVE_EVERY) ||
@@ -327,6 +339,17 @@ parse_args(struct opts *o, int argc, char **argv)
 			break;
 		case OPT_PIDFILE: o->pidfile = optarg; break;
 		case OPT_DETACH: o->detach = 1; break;
+		case OPT_NAT: {
+			char why[128];
+
+			if (p2p_nat_parse(&o->nat, optarg, why,
+			    sizeof(why)) != 0)
+				cli_usage_error(usage, "--nat '%.64s': %s",
+				    optarg, why);
+			if (o->nat.kind == P2P_NAT_EXTIP)
+				o->cfg.ext_ip = o->nat.ip;
+			break;
+		}
 		case OPT_TCP:
 			if (cli_parse_port(optarg, &o->cfg.tcp_port) != 0 ||
 			    o->cfg.tcp_port == 0)
@@ -695,6 +718,51 @@ timeout_cb(evutil_socket_t fd, short what, void *arg)
 	event_base_loopbreak(r->base);
 }
 
+/* serve --nat: each step a record; the router's address announced. */
+static void
+nat_event(void *arg, const struct p2p_nat_ev *ev)
+{
+	struct run *r = arg;
+	struct p2p_localnode *ln = p2p_disc_localnode(r->d);
+	json_t *o = cli_record("nat"), *e = p2p_json_nat_event(ev);
+
+	json_object_update(o, e);
+	json_decref(e);
+	emit(r, o);
+	if (ev->type != P2P_NAT_EV_EXTERNAL)
+		return;
+	p2p_localnode_set_static_ip(ln, &ev->ext_ip);
+	p2p_localnode_set_udp(ln, ev->ext_udp);
+	if (r->o->cfg.tcp_port != 0)
+		p2p_localnode_set_tcp(ln, ev->ext_tcp);
+	o = cli_record("endpoint");
+	e = node_json(p2p_localnode_node(ln));
+	json_object_update(o, e);
+	json_decref(e);
+	json_object_set_new(o, "seq", p2p_json_uint(p2p_localnode_seq(ln)));
+	emit(r, o);
+}
+
+static int
+nat_start(struct run *r)
+{
+	struct p2p_nat_cfg nc;
+
+	if (r->o->cmd != CMD_SERVE || r->o->nat.kind == P2P_NAT_NONE ||
+	    r->o->nat.kind == P2P_NAT_EXTIP)
+		return 0;
+	memset(&nc, 0, sizeof(nc));
+	nc.base = r->base;
+	nc.spec = r->o->nat;
+	nc.udp_port = p2p_disc_self(r->d)->udp;
+	/* The TCP port is the program's beside us: mapped for it. */
+	nc.tcp_port = r->o->cfg.tcp_port;
+	nc.desc = "p2p-discover";
+	nc.on_event = nat_event;
+	nc.arg = r;
+	return p2p_nat_new(&r->nat, &nc);
+}
+
 /* The first record of serve: the node fields every node record has,
  * our signed record, and where we listen. */
 static void
@@ -909,9 +977,14 @@ main(int argc, char **argv)
 	if (start_cmd(&r) != 0) {
 		cli_warn("cannot start: out of memory or too many requests");
 		r.failed = 1;
+	} else if ((rc = nat_start(&r)) != 0) {
+		cli_warn("--nat: %s", p2p_strerror(rc));
+		r.failed = 1;
 	} else {
 		event_base_dispatch(r.base);
 	}
+	/* Mappings go first: removed records, then the command's end. */
+	p2p_nat_free(r.nat);
 	finish_cmd(&r);
 	crawl_free(r.cr);
 	cli_input_free(r.in);

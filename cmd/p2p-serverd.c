@@ -923,51 +923,19 @@ merge(const struct p2p_node *a, size_t na, const struct p2p_node *b,
 static void
 nat_event(void *arg, const struct p2p_nat_ev *ev)
 {
-	static const char *const names[] = { "", "searching", "found",
-		"not-found", "mapped", "failed", "removed", "external" };
 	struct daemon *d = arg;
-	json_t *o = cli_record("nat");
-	char ipt[64];
+	json_t *o = cli_record("nat"), *e = p2p_json_nat_event(ev);
 
-	json_object_set_new(o, "event", json_string(names[ev->type]));
-	json_object_set_new(o, "method", ev->method ?
-	    json_string(ev->method) : json_null());
-	if (ev->gateway.len != 0) {
-		p2p_ip_format(ipt, &ev->gateway);
-		json_object_set_new(o, "gateway", json_string(ipt));
-	}
-	if (ev->ext_ip.len != 0) {
-		p2p_ip_format(ipt, &ev->ext_ip);
-		json_object_set_new(o, "external_ip", json_string(ipt));
-	}
-	if (ev->proto != NULL) {
-		json_object_set_new(o, "proto", json_string(ev->proto));
-		json_object_set_new(o, "internal_port",
-		    json_integer(ev->int_port));
-		json_object_set_new(o, "external_port",
-		    json_integer(ev->ext_port));
-	}
-	if (ev->type == P2P_NAT_EV_MAPPED)
-		json_object_set_new(o, "lifetime",
-		    json_integer((json_int_t)ev->lifetime_s));
-	if (ev->type == P2P_NAT_EV_EXTERNAL) {
-		json_object_set_new(o, "tcp", json_integer(ev->ext_tcp));
-		json_object_set_new(o, "udp", json_integer(ev->ext_udp));
-	}
-	if (ev->type == P2P_NAT_EV_FAILED) {
-		json_object_set_new(o, "step", json_string(ev->step));
-		json_object_set_new(o, "code", json_integer(ev->code));
-	}
-	if (ev->detail != NULL)
-		json_object_set_new(o, "detail", json_string(ev->detail));
+	json_object_update(o, e);
+	json_decref(e);
 	{
 		char *line = json_dumps(o, JSON_COMPACT);
 
 		/* The record says it all; the log carries it for stderr's
 		 * readers. */
 		serverd_log(ev->type == P2P_NAT_EV_FAILED ||
-		    ev->type == P2P_NAT_EV_NOT_FOUND ? 2 : 3, "nat %s: %s",
-		    names[ev->type], line != NULL ? line : "");
+		    ev->type == P2P_NAT_EV_NOT_FOUND ? 2 : 3, "nat: %s",
+		    line != NULL ? line : "");
 		free(line);
 	}
 	emit(d, o);

@@ -1438,6 +1438,12 @@ p2p_disc_record(struct p2p_disc *d)
 	return r;
 }
 
+struct p2p_localnode *
+p2p_disc_localnode(struct p2p_disc *d)
+{
+	return d->ln;
+}
+
 struct p2p_table *
 p2p_disc_table(struct p2p_disc *d)
 {

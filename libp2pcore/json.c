@@ -8,6 +8,7 @@
 
 #include <p2p/hex.h>
 #include <p2p/json.h>
+#include <p2p/nat.h>
 
 /* Sets key to prefix followed by the hex of n bytes at p. */
 static int
@@ -162,5 +163,49 @@ p2p_json_enr(const struct p2p_enr *r)
 	if (p2p_enr_encode(r, raw, &rawlen) == 0)
 		p2p_json_set_data(o, "rlp", raw, rawlen);
 	add_pairs(o, r);
+	return o;
+}
+
+json_t *
+p2p_json_nat_event(const struct p2p_nat_ev *ev)
+{
+	static const char *const names[] = { "", "searching", "found",
+		"not-found", "mapped", "failed", "removed", "external" };
+	json_t *o = json_object();
+	char ipt[64];
+
+	json_object_set_new(o, "event", json_string(
+	    (unsigned)ev->type < sizeof(names) / sizeof(names[0]) ?
+	    names[ev->type] : ""));
+	json_object_set_new(o, "method", ev->method ?
+	    json_string(ev->method) : json_null());
+	if (ev->gateway.len != 0) {
+		p2p_ip_format(ipt, &ev->gateway);
+		json_object_set_new(o, "gateway", json_string(ipt));
+	}
+	if (ev->ext_ip.len != 0) {
+		p2p_ip_format(ipt, &ev->ext_ip);
+		json_object_set_new(o, "external_ip", json_string(ipt));
+	}
+	if (ev->proto != NULL) {
+		json_object_set_new(o, "proto", json_string(ev->proto));
+		json_object_set_new(o, "internal_port",
+		    json_integer(ev->int_port));
+		json_object_set_new(o, "external_port",
+		    json_integer(ev->ext_port));
+	}
+	if (ev->type == P2P_NAT_EV_MAPPED)
+		json_object_set_new(o, "lifetime",
+		    json_integer((json_int_t)ev->lifetime_s));
+	if (ev->type == P2P_NAT_EV_EXTERNAL) {
+		json_object_set_new(o, "tcp", json_integer(ev->ext_tcp));
+		json_object_set_new(o, "udp", json_integer(ev->ext_udp));
+	}
+	if (ev->type == P2P_NAT_EV_FAILED) {
+		json_object_set_new(o, "step", json_string(ev->step));
+		json_object_set_new(o, "code", json_integer(ev->code));
+	}
+	if (ev->detail != NULL)
+		json_object_set_new(o, "detail", json_string(ev->detail));
 	return o;
 }

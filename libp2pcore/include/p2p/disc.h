@@ -138,6 +138,8 @@ void p2p_disc_free(struct p2p_disc *d);
 const struct p2p_node *p2p_disc_self(const struct p2p_disc *d);
 const struct p2p_enr *p2p_disc_record(struct p2p_disc *d);
 struct p2p_table *p2p_disc_table(struct p2p_disc *d);
+/* Our node as discovery announces it (cfg.local, or its own). */
+struct p2p_localnode *p2p_disc_localnode(struct p2p_disc *d);
 struct p2p_nodedb *p2p_disc_db(struct p2p_disc *d);
 void p2p_disc_get_stats(const struct p2p_disc *d, struct p2p_disc_stats *s);
 

@@ -38,6 +38,12 @@ int p2p_json_set_hex(json_t *obj, const char *key, const uint8_t *p,
 int p2p_json_set_data(json_t *obj, const char *key, const uint8_t *p,
     size_t n);
 
+struct p2p_nat_ev;
+/* A NAT event (nat.h) as the tools print it (no "type"): event, method,
+ * gateway, external_ip, proto/internal_port/external_port, lifetime,
+ * tcp/udp (external), step/code (failed), detail.  New reference. */
+json_t *p2p_json_nat_event(const struct p2p_nat_ev *ev);
+
 /* An unsigned integer: a JSON number up to INT64_MAX, above that a
  * decimal string (jansson integers are signed 64-bit). */
 json_t *p2p_json_uint(uint64_t v);
