@@ -427,6 +427,21 @@ handle_value(struct client *cl, const char *text, size_t len)
 
 /* ---- input ---- */
 
+/* A value over the limit: the stream cannot be followed past it. */
+static void
+too_large(struct client *cl)
+{
+	char msg[100];
+	json_t *e;
+
+	snprintf(msg, sizeof(msg), "request larger than %d bytes",
+	    RPC_MAX_REQUEST);
+	e = rpc_error(NULL, RPC_INVALID_REQUEST, msg);
+	send_value(cl, e);
+	json_decref(e);
+	client_kill(cl, NULL);
+}
+
 /* Runs the complete values in the buffer, as long as the client is
  * read. */
 static void
@@ -451,6 +466,10 @@ process(struct client *cl)
 			return;
 		}
 		rpc_scan_reset(&cl->scan);
+		if (end - start > RPC_MAX_REQUEST) {
+			too_large(cl);
+			return;
+		}
 		cl->off += end;
 		handle_value(cl, cl->buf + cl->off - end + start, end - start);
 	}
@@ -462,17 +481,8 @@ process(struct client *cl)
 		cl->len -= cl->off;
 		cl->off = 0;
 	}
-	if (cl->len - cl->scan.start > RPC_MAX_REQUEST && !cl->closing) {
-		char msg[100];
-		json_t *e;
-
-		snprintf(msg, sizeof(msg), "request larger than %d bytes",
-		    RPC_MAX_REQUEST);
-		e = rpc_error(NULL, RPC_INVALID_REQUEST, msg);
-		send_value(cl, e);
-		json_decref(e);
-		client_kill(cl, NULL);
-	}
+	if (cl->len - cl->scan.start > RPC_MAX_REQUEST && !cl->closing)
+		too_large(cl);
 }
 
 static void
@@ -541,12 +551,22 @@ event_cb(struct bufferevent *bev, short what, void *arg)
 	}
 }
 
-/* A client that sent its last request goes once all are answered. */
+/* A client that sent its last request goes once all are answered; a
+ * value it left unfinished is a parse error, said before closing. */
 static void
 maybe_done(struct client *cl)
 {
-	if (cl->eof && TAILQ_EMPTY(&cl->calls) && !cl->dead)
-		client_kill(cl, NULL);
+	if (!cl->eof || !TAILQ_EMPTY(&cl->calls) || cl->dead)
+		return;
+	if (cl->scan.started && !cl->closing) {
+		json_t *e = rpc_error(NULL, RPC_PARSE_ERROR, "parse error: "
+		    "unexpected end of input");
+
+		send_value(cl, e);
+		json_decref(e);
+		cl->scan.started = 0;
+	}
+	client_kill(cl, NULL);
 }
 
 /* ---- clients ---- */

@@ -50,6 +50,8 @@ static const char options[] =
     "  disconnects              p2p_disconnects: failed connections and"
     " dropped\n"
     "                           peers, newest first, one line each\n"
+    "  nat                      p2p_natState: the router, external address,"
+    " mappings\n"
     "  dials                    p2p_dialState: slots, static nodes, dial"
     " history\n"
     "  table                    p2p_table: the discovery table, one line"
@@ -547,6 +549,7 @@ static const struct cmd cmds[] = {
 	{ "disconnects", "p2p_disconnects", NULL, 0, 0, 0, OUT_LIST },
 	{ "dials", "p2p_dialState", NULL, 0, 0, 0, OUT_VALUE },
 	{ "table", "p2p_table", NULL, 0, 0, 0, OUT_LIST },
+	{ "nat", "p2p_natState", NULL, 0, 0, 0, OUT_VALUE },
 	{ "limits", "p2p_setLimits", params_limits, 0, 0, F(OPT_MAXPEERS) |
 	    F(OPT_MAXPENDPEERS) | F(OPT_DIALRATIO), OUT_VALUE },
 	{ "reload", "p2p_reload", NULL, 0, 0, 0, OUT_VALUE },

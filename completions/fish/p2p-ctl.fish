@@ -1,5 +1,5 @@
 # fish completion for p2p-ctl
-set -l cmds nodeinfo peers add remove trust untrust events send disconnects dials table limits reload call
+set -l cmds nodeinfo peers add remove trust untrust events send disconnects dials table nat limits reload call
 complete -c p2p-ctl -f
 complete -c p2p-ctl -n "not __fish_seen_subcommand_from $cmds" -a nodeinfo -d 'Our node (admin_nodeInfo)'
 complete -c p2p-ctl -n "not __fish_seen_subcommand_from $cmds" -a peers -d 'The peers, one line each'
@@ -11,11 +11,12 @@ complete -c p2p-ctl -n "not __fish_seen_subcommand_from $cmds" -a events -d 'Pee
 complete -c p2p-ctl -n "not __fish_seen_subcommand_from $cmds" -a send -d 'A message to a peer'
 complete -c p2p-ctl -n "not __fish_seen_subcommand_from $cmds" -a disconnects -d 'Failed connections and dropped peers'
 complete -c p2p-ctl -n "not __fish_seen_subcommand_from $cmds" -a dials -d 'Dial slots, static nodes, history'
+complete -c p2p-ctl -n "not __fish_seen_subcommand_from $cmds" -a nat -d 'NAT router, external address, mappings'
 complete -c p2p-ctl -n "not __fish_seen_subcommand_from $cmds" -a table -d 'The discovery table'
 complete -c p2p-ctl -n "not __fish_seen_subcommand_from $cmds" -a limits -d 'Show or change the peer limits'
 complete -c p2p-ctl -n "not __fish_seen_subcommand_from $cmds" -a reload -d 'Read the node lists again'
 complete -c p2p-ctl -n "not __fish_seen_subcommand_from $cmds" -a call -d 'Any method with JSON params'
-complete -c p2p-ctl -n "__fish_seen_subcommand_from call" -a 'rpc_modules admin_nodeInfo admin_peers admin_addPeer admin_removePeer admin_addTrustedPeer admin_removeTrustedPeer admin_datadir admin_subscribe admin_unsubscribe p2p_connect p2p_disconnects p2p_dialState p2p_table p2p_send p2p_setLimits p2p_reload'
+complete -c p2p-ctl -n "__fish_seen_subcommand_from call" -a 'rpc_modules admin_nodeInfo admin_peers admin_addPeer admin_removePeer admin_addTrustedPeer admin_removeTrustedPeer admin_datadir admin_subscribe admin_unsubscribe p2p_connect p2p_disconnects p2p_dialState p2p_table p2p_send p2p_setLimits p2p_reload p2p_natState web3_clientVersion'
 complete -c p2p-ctl -l control -r -F -d "The daemon's control socket"
 complete -c p2p-ctl -l datadir -x -a '(__fish_complete_directories)' -d "The daemon's data directory"
 complete -c p2p-ctl -l timeout -x -d 'Wait at most DUR for an answer'
