@@ -75,7 +75,7 @@ struct p2p_nat {
 	/* What we announce. */
 	struct p2p_ip ann_ip;
 	uint16_t ann_tcp, ann_udp;
-	char last_error[DETAIL_MAX];
+	char last_error[DETAIL_MAX + 32];	/* "step: detail" */
 };
 
 int

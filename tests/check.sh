@@ -115,21 +115,22 @@ run_pass() {
 		# The networked suites mostly wait (on peers, timers, handshake
 		# deadlines): each in its own network namespace, they run side
 		# by side, which takes minutes off make check.  The net suite
-		# is split in two halves of about equal size.
-		set -- $(net_halves)
-		na=$1
-		shift
+		# is split in groups that take about as long.
 		pids=""
 		if [ "$interop_ok" = 1 ]; then
 			suite_run "interop ($label)" netsuite bats --formatter tap --timing tests/interop &
 			pids="$pids $!"
 		fi
-		suite_run "net 1/2 ($label)" netsuite bats --formatter tap --timing $(echo "$na" | tr , ' ') &
-		pids="$pids $!"
-		suite_run "net 2/2 ($label)" netsuite bats --formatter tap --timing "$@"
+		i=0
+		for g in $(net_groups); do
+			i=$((i + 1))
+			suite_run "net $i ($label)" netsuite bats --formatter tap --timing $(echo "$g" | tr , ' ') &
+			pids="$pids $!"
+		done
 		wait $pids
-		suite_report "net 1/2 ($label)"
-		suite_report "net 2/2 ($label)"
+		for k in $(seq 1 "$i"); do
+			suite_report "net $k ($label)"
+		done
 		[ "$interop_ok" = 1 ] && suite_report "interop ($label)"
 	else
 		suite "net ($label)" netsuite bats --formatter tap --timing tests/net
@@ -139,20 +140,29 @@ run_pass() {
 	fi
 }
 
-# net_halves: prints the net suite's files in two groups that take about
-# as long (measured: 60-serverd and 30-discover are about half of it):
-# the first comma-separated, then the second's files one per word.
-NET_FIRST="60-serverd 30-discover"
-net_halves() {
-	a="" b=""
+# net_groups: prints the net suite's files in groups that take about as
+# long (measured: see the "slowest" lines), one comma-separated group per
+# line; files named in no group form the last one.
+NET_GROUPS="60-serverd,40-examples 30-discover,20-dial-listen,75-metrics
+	71-control,50-tools,70-ctl"
+net_groups() {
+	rest=""
+	for g in $NET_GROUPS; do
+		out=""
+		for n in $(echo "$g" | tr , ' '); do
+			[ -f "tests/net/$n.bats" ] && out="$out${out:+,}tests/net/$n.bats"
+		done
+		[ -n "$out" ] && echo "$out"
+	done
 	for f in tests/net/*.bats; do
 		n=${f##*/}
-		case " $NET_FIRST " in
-		*" ${n%.bats} "*) a="$a${a:+,}$f" ;;
-		*) b="$b $f" ;;
+		case ",$(echo $NET_GROUPS | tr ' ' ,)," in
+		*",${n%.bats},"*) ;;
+		*) rest="$rest${rest:+,}$f" ;;
 		esac
 	done
-	echo "$a" $b
+	[ -n "$rest" ] && echo "$rest"
+	return 0
 }
 
 run_pass normal ${WERROR:+WERROR=$WERROR}

@@ -22,7 +22,7 @@ EOF
 	[ -z "$output" ]
 	[ "$(printf '%s\n' "$stderr" | wc -l)" = 1 ]
 	[[ $stderr == "p2pcore: missing packages: gcc make pkg-config libsecp256k1-dev"* ]]
-	[[ $stderr == *"bats socat; install them with: sudo apt-get install -y gcc "*" bats socat" ]]
+	[[ $stderr == *"bats socat prometheus miniupnpd-nftables miniupnpc natpmpc nftables; install them with: sudo apt-get install -y gcc "*" natpmpc nftables" ]]
 	[[ $stderr != *" jq"* ]]
 }
 
