@@ -81,34 +81,12 @@ static const char *const phase_names[] = { "resolve", "tcp", "auth",
 /* ---- shapes ---- */
 
 static json_t *
-enode_str(const struct p2p_node *n)
-{
-	char url[P2P_ENODE_URL_MAX];
-	size_t len = sizeof(url);
-
-	if (p2p_enode_format(url, &len, n) != 0)
-		return json_null();
-	return json_stringn(url, len);
-}
-
-static json_t *
 id_str(const struct p2p_nodeid *id)
 {
 	char hex[2 * sizeof(id->b) + 1];
 
 	p2p_hex_encode(hex, id->b, sizeof(id->b));
 	return json_string(hex);
-}
-
-static json_t *
-addr_str(const struct p2p_ip *ip, uint16_t port)
-{
-	char ipt[64], buf[80];
-
-	p2p_ip_format(ipt, ip);
-	snprintf(buf, sizeof(buf), ip->len == 16 ? "[%s]:%u" : "%s:%u", ipt,
-	    port);
-	return json_string(buf);
 }
 
 static json_t *
@@ -162,7 +140,7 @@ peer_info(struct admin *a, struct p2p_peer *p)
 
 	if (r != NULL && r->text[0] != '\0')
 		json_object_set_new(o, "enr", json_string(r->text));
-	json_object_set_new(o, "enode", enode_str(p2p_peer_node(p)));
+	json_object_set_new(o, "enode", serverd_enode_json(p2p_peer_node(p)));
 	json_object_set_new(o, "id", id_str(&p2p_peer_node(p)->id));
 	json_object_set_new(o, "name", json_string(h->client));
 	for (unsigned i = 0; i < h->ncaps; i++)
@@ -171,9 +149,9 @@ peer_info(struct admin *a, struct p2p_peer *p)
 	json_object_set_new(o, "caps", c);
 	net = json_object();
 	p2p_peer_local_addr(p, &ip, &port);
-	json_object_set_new(net, "localAddress", addr_str(&ip, port));
+	json_object_set_new(net, "localAddress", serverd_addr_json(&ip, port));
 	p2p_peer_remote_addr(p, &ip, &port);
-	json_object_set_new(net, "remoteAddress", addr_str(&ip, port));
+	json_object_set_new(net, "remoteAddress", serverd_addr_json(&ip, port));
 	json_object_set_new(net, "inbound",
 	    json_boolean(flags & P2P_FLAG_INBOUND));
 	json_object_set_new(net, "trusted",
@@ -189,6 +167,19 @@ peer_info(struct admin *a, struct p2p_peer *p)
 		    json_string("unknown"));
 	json_object_set_new(o, "protocols", protos);
 	return o;
+}
+
+/* Methods that take nothing (geth: "too many arguments, want at most
+ * 0"). */
+static int
+no_args(struct ctl_call *call, json_t *params)
+{
+	char why[128];
+	int rc;
+
+	if ((rc = rpc_args(params, 0, "", why, sizeof(why))) != 0)
+		return ctl_fail(call, rc, "%s", why);
+	return 0;
 }
 
 /* "invalid enode: ..." as geth says it. */
@@ -209,12 +200,11 @@ parse_url(struct ctl_call *call, json_t *v, struct p2p_node *n)
 static int
 m_modules(void *arg, struct ctl_call *call, json_t *params, json_t **res)
 {
-	char why[128];
+	(void)arg;
 	int rc;
 
-	(void)arg;
-	if ((rc = rpc_args(params, 0, "", why, sizeof(why))) != 0)
-		return ctl_fail(call, rc, "%s", why);
+	if ((rc = no_args(call, params)) != 0)
+		return rc;
 	*res = json_pack("{s:s,s:s,s:s,s:s}", "admin", "1.0", "p2p", "1.0",
 	    "rpc", "1.0", "web3", "1.0");
 	return 0;
@@ -226,11 +216,10 @@ m_client_version(void *arg, struct ctl_call *call, json_t *params,
     json_t **res)
 {
 	struct admin *a = arg;
-	char why[128];
 	int rc;
 
-	if ((rc = rpc_args(params, 0, "", why, sizeof(why))) != 0)
-		return ctl_fail(call, rc, "%s", why);
+	if ((rc = no_args(call, params)) != 0)
+		return rc;
 	*res = json_string(a->d->o->name);
 	return 0;
 }
@@ -243,19 +232,19 @@ m_node_info(void *arg, struct ctl_call *call, json_t *params, json_t **res)
 	const struct p2p_node *self = p2p_server_self(srv);
 	const struct p2p_hello *caps = &a->d->o->caps;
 	const struct p2p_enr *rec;
-	char text[P2P_ENR_TEXT_MAX], ipt[64], why[128];
+	char text[P2P_ENR_TEXT_MAX], ipt[64];
 	size_t len = sizeof(text);
 	struct p2p_ip lip;
 	uint16_t lport;
 	json_t *o, *protos;
 	int rc;
 
-	if ((rc = rpc_args(params, 0, "", why, sizeof(why))) != 0)
-		return ctl_fail(call, rc, "%s", why);
+	if ((rc = no_args(call, params)) != 0)
+		return rc;
 	o = json_object();
 	json_object_set_new(o, "id", id_str(&self->id));
 	json_object_set_new(o, "name", json_string(a->d->o->name));
-	json_object_set_new(o, "enode", enode_str(self));
+	json_object_set_new(o, "enode", serverd_enode_json(self));
 	/* v1.8.24 wrote the record as 0x-hex RLP; every tool here and
 	 * modern geth take the text form. */
 	if (p2p_server_record(srv, &rec) == 0 &&
@@ -268,7 +257,7 @@ m_node_info(void *arg, struct ctl_call *call, json_t *params, json_t **res)
 	json_object_set_new(o, "ports", json_pack("{s:i,s:i}", "discovery",
 	    (int)self->udp, "listener", (int)self->tcp));
 	p2p_server_listen_addr(srv, &lip, &lport);
-	json_object_set_new(o, "listenAddr", addr_str(&lip, lport));
+	json_object_set_new(o, "listenAddr", serverd_addr_json(&lip, lport));
 	protos = json_object();
 	for (unsigned i = 0; i < caps->ncaps; i++)
 		json_object_set_new(protos, caps->caps[i].name,
@@ -295,11 +284,10 @@ static int
 m_peers(void *arg, struct ctl_call *call, json_t *params, json_t **res)
 {
 	struct admin *a = arg;
-	char why[128];
 	int rc;
 
-	if ((rc = rpc_args(params, 0, "", why, sizeof(why))) != 0)
-		return ctl_fail(call, rc, "%s", why);
+	if ((rc = no_args(call, params)) != 0)
+		return rc;
 	struct peers_walk w = { .a = a, .list = json_array() };
 
 	p2p_server_foreach_peer(a->d->srv, add_peer_info, &w);
@@ -380,11 +368,11 @@ static int
 m_datadir(void *arg, struct ctl_call *call, json_t *params, json_t **res)
 {
 	struct admin *a = arg;
-	char why[128], *abs;
+	char *abs;
 	int rc;
 
-	if ((rc = rpc_args(params, 0, "", why, sizeof(why))) != 0)
-		return ctl_fail(call, rc, "%s", why);
+	if ((rc = no_args(call, params)) != 0)
+		return rc;
 	/* geth answers with an absolute path. */
 	abs = realpath(a->d->o->datadir, NULL);
 	*res = json_string(abs != NULL ? abs : a->d->o->datadir);
@@ -482,10 +470,10 @@ make_event(void *arg, unsigned flags)
 
 		p2p_peer_local_addr(ev->peer, &ip, &port);
 		if (ip.len != 0)
-			json_object_set_new(o, "local", addr_str(&ip, port));
+			json_object_set_new(o, "local", serverd_addr_json(&ip, port));
 	}
 	if (ev->addr.len != 0)
-		json_object_set_new(o, "remote", addr_str(&ev->addr,
+		json_object_set_new(o, "remote", serverd_addr_json(&ev->addr,
 		    ev->port));
 	return o;
 }
@@ -510,7 +498,7 @@ failure(const struct p2p_server_ev *ev)
 	else
 		snprintf(detail, sizeof(detail), "%s", p2p_strerror(err));
 	json_object_set_new(o, "ok", json_false());
-	json_object_set_new(o, "enode", enode_str(ev->node));
+	json_object_set_new(o, "enode", serverd_enode_json(ev->node));
 	json_object_set_new(o, "id", id_str(&ev->node->id));
 	json_object_set_new(o, "phase", json_string(phase_names[ev->phase]));
 	json_object_set_new(o, "error", json_string(p2p_errname(err)));
@@ -777,11 +765,11 @@ gone_json(const struct gone *g)
 	json_t *o = json_object();
 
 	json_object_set_new(o, "at", p2p_json_uint(g->at_ms));
-	json_object_set_new(o, "enode", g->known ? enode_str(&g->node) :
+	json_object_set_new(o, "enode", g->known ? serverd_enode_json(&g->node) :
 	    json_null());
 	json_object_set_new(o, "id", g->known ? id_str(&g->node.id) :
 	    json_null());
-	json_object_set_new(o, "remote", addr_str(&g->node.ip, g->node.tcp));
+	json_object_set_new(o, "remote", serverd_addr_json(&g->node.ip, g->node.tcp));
 	json_object_set_new(o, "direction", json_string(g->inbound ?
 	    "inbound" : "outbound"));
 	json_object_set_new(o, "phase", json_string(g->phase < 0 ? "peer" :
@@ -802,11 +790,10 @@ m_disconnects(void *arg, struct ctl_call *call, json_t *params,
     json_t **res)
 {
 	struct admin *a = arg;
-	char why[128];
 	int rc;
 
-	if ((rc = rpc_args(params, 0, "", why, sizeof(why))) != 0)
-		return ctl_fail(call, rc, "%s", why);
+	if ((rc = no_args(call, params)) != 0)
+		return rc;
 	*res = json_array();
 	for (size_t i = 0; i < a->ngone; i++) {
 		size_t k = (a->gone_next + DISCONNECTS_MAX - 1 - i) %
@@ -832,7 +819,7 @@ static_one(void *arg, const struct p2p_dialer_static_info *si)
 	json_t *o = json_object();
 	uint64_t next = si->last_resolved_ms + si->resolve_delay_ms;
 
-	json_object_set_new(o, "enode", enode_str(&si->node));
+	json_object_set_new(o, "enode", serverd_enode_json(&si->node));
 	json_object_set_new(o, "id", id_str(&si->node.id));
 	json_object_set_new(o, "connected", json_boolean(
 	    p2p_server_peer(w->a->d->srv, &si->node.id) != NULL));
@@ -878,11 +865,10 @@ m_dial_state(void *arg, struct ctl_call *call, json_t *params,
 	struct p2p_dialer *dl = p2p_server_dialer(a->d->srv);
 	struct dial_walk w = { .a = a, .now = mono_ms() };
 	json_t *o;
-	char why[128];
 	int rc;
 
-	if ((rc = rpc_args(params, 0, "", why, sizeof(why))) != 0)
-		return ctl_fail(call, rc, "%s", why);
+	if ((rc = no_args(call, params)) != 0)
+		return rc;
 	o = json_object();
 	json_object_set_new(o, "slots", slots_json(a));
 	w.list = json_array();
@@ -918,7 +904,7 @@ table_one(void *arg, const struct p2p_table_entry *e, int bucket)
 		fails = p2p_nodedb_fails(w->db, &e->node.id, &e->node.ip);
 	}
 	json_object_set_new(o, "bucket", json_integer(bucket));
-	json_object_set_new(o, "enode", enode_str(&e->node));
+	json_object_set_new(o, "enode", serverd_enode_json(&e->node));
 	json_object_set_new(o, "id", id_str(&e->node.id));
 	json_object_set_new(o, "last_pong", pong ? p2p_json_uint(pong) :
 	    json_null());
@@ -934,11 +920,10 @@ m_table(void *arg, struct ctl_call *call, json_t *params, json_t **res)
 	struct admin *a = arg;
 	struct p2p_disc *disc = p2p_server_disc(a->d->srv);
 	struct table_walk w;
-	char why[128];
 	int rc;
 
-	if ((rc = rpc_args(params, 0, "", why, sizeof(why))) != 0)
-		return ctl_fail(call, rc, "%s", why);
+	if ((rc = no_args(call, params)) != 0)
+		return rc;
 	if (disc == NULL)
 		return ctl_fail(call, RPC_SERVER_ERROR, "discovery is off "
 		    "(--nodiscover)");
@@ -1059,11 +1044,11 @@ m_nat_state(void *arg, struct ctl_call *call, json_t *params, json_t **res)
 	struct admin *a = arg;
 	struct p2p_nat_state st;
 	json_t *o;
-	char ipt[64], why[128];
+	char ipt[64];
 	int rc;
 
-	if ((rc = rpc_args(params, 0, "", why, sizeof(why))) != 0)
-		return ctl_fail(call, rc, "%s", why);
+	if ((rc = no_args(call, params)) != 0)
+		return rc;
 	o = json_object();
 	json_object_set_new(o, "nat", json_string(kinds[a->d->o->nat.kind]));
 	if (a->d->nat == NULL) {
@@ -1165,8 +1150,8 @@ m_reload(void *arg, struct ctl_call *call, json_t *params, json_t **res)
 	char why[512];
 	int rc;
 
-	if ((rc = rpc_args(params, 0, "", why, sizeof(why))) != 0)
-		return ctl_fail(call, rc, "%s", why);
+	if ((rc = no_args(call, params)) != 0)
+		return rc;
 	if (serverd_reload(a->d, res, why, sizeof(why)) != 0)
 		return ctl_fail(call, RPC_SERVER_ERROR, "%s (nothing changed)",
 		    why);

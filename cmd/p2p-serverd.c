@@ -503,8 +503,8 @@ open_db(const struct opts *o, const struct p2p_privkey *key)
 
 /* ---- records ---- */
 
-static json_t *
-hostport(const struct p2p_ip *ip, uint16_t port)
+json_t *
+serverd_addr_json(const struct p2p_ip *ip, uint16_t port)
 {
 	char ipt[64], buf[80];
 
@@ -514,8 +514,8 @@ hostport(const struct p2p_ip *ip, uint16_t port)
 	return json_string(buf);
 }
 
-static json_t *
-enode_json(const struct p2p_node *n)
+json_t *
+serverd_enode_json(const struct p2p_node *n)
 {
 	char url[P2P_ENODE_URL_MAX];
 	size_t len = sizeof(url);
@@ -560,7 +560,7 @@ peer_json(const char *event, const struct p2p_server_ev *ev)
 	unsigned n;
 
 	json_object_set_new(o, "event", json_string(event));
-	json_object_set_new(o, "enode", enode_json(ev->node));
+	json_object_set_new(o, "enode", serverd_enode_json(ev->node));
 	p2p_json_set_hex(o, "id", ev->node->id.b, sizeof(ev->node->id.b));
 	if (ev->peer != NULL) {
 		const struct p2p_hello *h = p2p_peer_hello(ev->peer);
@@ -588,10 +588,10 @@ peer_json(const char *event, const struct p2p_server_ev *ev)
 		json_object_set_new(o, "shared", shared);
 		p2p_peer_local_addr(ev->peer, &lip, &lport);
 		if (lip.len != 0)
-			json_object_set_new(o, "local", hostport(&lip, lport));
+			json_object_set_new(o, "local", serverd_addr_json(&lip, lport));
 	}
 	json_object_set_new(o, "caps", caps);
-	json_object_set_new(o, "remote", hostport(&ev->addr, ev->port));
+	json_object_set_new(o, "remote", serverd_addr_json(&ev->addr, ev->port));
 	json_object_set_new(o, "inbound",
 	    json_boolean(ev->flags & P2P_FLAG_INBOUND));
 	json_object_set_new(o, "trusted",
@@ -636,8 +636,8 @@ server_event(void *arg, const struct p2p_server_ev *ev)
 		json_object_set_new(o, "phase", json_string(phases[ev->phase]));
 		if (ev->phase > P2P_SERVER_PHASE_AUTH ||
 		    !(ev->flags & P2P_FLAG_INBOUND))
-			json_object_set_new(o, "enode", enode_json(ev->node));
-		json_object_set_new(o, "remote", hostport(&ev->addr,
+			json_object_set_new(o, "enode", serverd_enode_json(ev->node));
+		json_object_set_new(o, "remote", serverd_addr_json(&ev->addr,
 		    ev->port));
 		json_object_set_new(o, "static",
 		    json_boolean(ev->flags & P2P_FLAG_STATIC_DIALED));
@@ -650,7 +650,7 @@ server_event(void *arg, const struct p2p_server_ev *ev)
 	case P2P_SERVER_EV_STATIC:
 		o = cli_record("static");
 		json_object_set_new(o, "event", json_string("removed"));
-		json_object_set_new(o, "enode", enode_json(ev->node));
+		json_object_set_new(o, "enode", serverd_enode_json(ev->node));
 		set_err(o, ev->err, -1, 0);
 		serverd_log(2, "static node %s removed: %s",
 		    json_string_value(json_object_get(o, "enode")),
@@ -696,7 +696,7 @@ server_event(void *arg, const struct p2p_server_ev *ev)
 		size_t len = sizeof(text);
 
 		o = cli_record("endpoint");
-		json_object_set_new(o, "enode", enode_json(ev->node));
+		json_object_set_new(o, "enode", serverd_enode_json(ev->node));
 		json_object_set_new(o, "source", json_string(
 		    sources[ev->source % 3]));
 		if (p2p_server_record(d->srv, &rec) == 0 &&
@@ -744,14 +744,14 @@ print_started(struct daemon *d)
 	json_t *o = cli_record("started");
 
 	p2p_json_set_hex(o, "id", self->id.b, sizeof(self->id.b));
-	json_object_set_new(o, "enode", enode_json(self));
+	json_object_set_new(o, "enode", serverd_enode_json(self));
 	if (p2p_server_record(d->srv, &rec) == 0 &&
 	    p2p_enr_format(rec, text, &len) == 0) {
 		json_object_set_new(o, "enr", json_stringn(text, len));
 		json_object_set_new(o, "seq", p2p_json_uint(rec->seq));
 	}
 	p2p_server_listen_addr(d->srv, &ip, &port);
-	json_object_set_new(o, "listen", port ? hostport(&ip, port) :
+	json_object_set_new(o, "listen", port ? serverd_addr_json(&ip, port) :
 	    json_null());
 	json_object_set_new(o, "discovery",
 	    json_boolean(p2p_server_disc(d->srv) != NULL));
@@ -765,7 +765,7 @@ print_started(struct daemon *d)
 	json_object_set_new(o, "control", d->admin != NULL ?
 	    json_string(admin_path(d->admin)) : json_null());
 	json_object_set_new(o, "metrics", d->metrics != NULL ?
-	    hostport(&d->o->metrics_ip, metrics_port(d->metrics)) :
+	    serverd_addr_json(&d->o->metrics_ip, metrics_port(d->metrics)) :
 	    json_null());
 	emit(d, o);
 }

@@ -71,6 +71,10 @@ struct daemon {
  */
 int serverd_reload(struct daemon *d, json_t **summary, char *err,
     size_t errlen);
+/* "IP:PORT" ("[IP]:PORT" for IPv6), and a node's enode URL (null if it
+ * has none): as every record and answer writes them.  New references. */
+json_t *serverd_addr_json(const struct p2p_ip *ip, uint16_t port);
+json_t *serverd_enode_json(const struct p2p_node *n);
 /* Logs at geth's levels (1 error .. 5 debug) to stderr. */
 void serverd_log(int level, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

@@ -135,7 +135,7 @@ upnp_text(int code)
 	return s != NULL ? s : "UPnP error";
 }
 
-static void
+static struct evrec *
 failed(struct p2p_nat *n, const char *step, int code, const char *detail)
 {
 	struct evrec *r = record(n, P2P_NAT_EV_FAILED);
@@ -145,6 +145,19 @@ failed(struct p2p_nat *n, const char *step, int code, const char *detail)
 	snprintf(r->detail, sizeof(r->detail), "%s", detail);
 	snprintf(n->last_error, sizeof(n->last_error), "%s: %s", step,
 	    r->detail);
+	return r;
+}
+
+/* A mapping's failure says which mapping. */
+static void
+map_failed(struct p2p_nat *n, int proto, const struct mapping *m,
+    uint16_t ext, int code, const char *detail)
+{
+	struct evrec *r = failed(n, "map", code, detail);
+
+	r->ev.proto = proto_name[proto];
+	r->ev.int_port = m->int_port;
+	r->ev.ext_port = ext;
 }
 
 static void
@@ -166,6 +179,12 @@ upnp_forget(struct p2p_nat *n)
 	n->method = M_NONE;
 }
 
+static const char *const igd_types[] = {
+	"urn:schemas-upnp-org:device:InternetGatewayDevice:1",
+	"urn:schemas-upnp-org:device:InternetGatewayDevice:2",
+	NULL,
+};
+
 static int
 upnp_find(struct p2p_nat *n)
 {
@@ -173,11 +192,10 @@ upnp_find(struct p2p_nat *n)
 	int err = 0, rc;
 	struct evrec *r;
 
-	n->method = M_UPNP;
-	record(n, P2P_NAT_EV_SEARCHING);
-	n->method = M_NONE;
-	devs = upnpDiscover(P2P_NAT_UPNP_WAIT_MS, NULL, NULL,
-	    UPNP_LOCAL_PORT_ANY, 0, 2, &err);
+	/* IGD v1 and v2 only, half the wait each: geth's 3 s in all
+	 * (upnpDiscover asks four types in turn, 12 s with no router). */
+	devs = upnpDiscoverDevices(igd_types, P2P_NAT_UPNP_WAIT_MS / 2, NULL,
+	    NULL, UPNP_LOCAL_PORT_ANY, 0, 2, &err, 0);
 	if (devs == NULL)
 		return 0;
 	memset(&n->urls, 0, sizeof(n->urls));
@@ -249,9 +267,6 @@ pmp_find(struct p2p_nat *n)
 	in_addr_t gw = 0;
 	int rc;
 
-	n->method = M_PMP;
-	record(n, P2P_NAT_EV_SEARCHING);
-	n->method = M_NONE;
 	if (sp->kind == P2P_NAT_PMP && sp->ip.len == 4)
 		memcpy(&gw, sp->ip.b, 4);
 	if (initnatpmp(&n->pmp, gw != 0, gw) != 0)
@@ -327,7 +342,7 @@ upnp_map(struct p2p_nat *n, int proto, struct mapping *m)
 
 			snprintf(why, sizeof(why), "%s; mapping with lease 0 "
 			    "(permanent) instead", upnp_text(rc));
-			failed(n, "map", rc, why);
+			map_failed(n, proto, m, want, rc, why);
 			rc = UPNP_AddPortMapping(n->urls.controlURL,
 			    n->data.first.servicetype, ext, in, n->lanaddr,
 			    n->desc, P, NULL, "0");
@@ -346,7 +361,7 @@ upnp_map(struct p2p_nat *n, int proto, struct mapping *m)
 		want = (uint16_t)(1024 + (unsigned)random() % 64000);
 	}
 	if (rc != 0) {
-		failed(n, "map", rc, upnp_text(rc));
+		map_failed(n, proto, m, want, rc, upnp_text(rc));
 		return -1;
 	}
 	m->ext_port = want;
@@ -363,7 +378,8 @@ pmp_map(struct p2p_nat *n, int proto, struct mapping *m)
 	    NATPMP_PROTOCOL_TCP : NATPMP_PROTOCOL_UDP, m->int_port,
 	    m->active ? m->ext_port : m->int_port, n->cfg.lifetime_s) < 0 ||
 	    (rc = pmp_exchange(&n->pmp, &resp)) < 0) {
-		failed(n, "map", -1, "no NAT-PMP answer");
+		map_failed(n, proto, m, m->active ? m->ext_port : m->int_port,
+		    -1, "no NAT-PMP answer");
 		return -1;
 	}
 	m->ext_port = resp.pnu.newportmapping.mappedpublicport;
@@ -433,11 +449,24 @@ round_run(void *arg)
 
 static void round_done(void *arg, int cancelled);
 
+static void emit(struct p2p_nat *n, struct p2p_nat_ev *ev);
+
 static void
 round_start(struct p2p_nat *n)
 {
+	enum p2p_nat_kind k = n->cfg.spec.kind;
+
 	if (n->busy || n->freeing)
 		return;
+	/* Said now: a search takes seconds, its outcome comes after.
+	 * method "any": UPnP, then NAT-PMP. */
+	if (n->method == M_NONE) {
+		struct p2p_nat_ev ev = { .type = P2P_NAT_EV_SEARCHING,
+		    .method = k == P2P_NAT_UPNP ? "upnp" : k == P2P_NAT_PMP ?
+		    "pmp" : "any" };
+
+		emit(n, &ev);
+	}
 	n->busy = 1;
 	n->job.run = round_run;
 	n->job.done = round_done;

@@ -3,33 +3,12 @@
 # trusted nodes, signals.  Loopback only; every wait is for a condition.
 load helpers
 
-# start_sd NAME ARGS...: a daemon with datadir $TMP/NAME on 127.0.0.1:0,
-# records in $TMP/NAME.out; sets PID_NAME and returns once it started.
-start_sd() {
-	local name=$1
-	shift
-	rm -f "$TMP/$name.out"
-	p2p-serverd --datadir "$TMP/$name" --addr 127.0.0.1:0 "$@" \
-	    >"$TMP/$name.out" 2>"$TMP/$name.err" 3>&- &
-	eval "PID_$name=$!"
-	PIDS="${PIDS:-} $!"
-	wait_for nonempty "$TMP/$name.out" || { cat "$TMP/$name.err" >&2; return 1; }
-}
-
-sd_enode() { head -1 "$TMP/$1.out" | jq -r .enode; }
 sd_records() { jq -c "select(.type == \"$2\")" "$TMP/$1.out"; }
 # peers_of NAME: peers added minus peers dropped so far.
 peers_of() {
 	jq -s '[.[] | select(.type == "peer") | if .event == "add" then 1 else -1 end] | add // 0' "$TMP/$1.out"
 }
 peers_are() { [ "$(peers_of "$2")" = "$1" ]; }
-has_record() { jq -se "any(.[]; $2)" "$TMP/$1.out" >/dev/null; }
-
-status_of() {
-	local rc=0
-	wait "$2" || rc=$?
-	[ "$rc" = "$1" ] || { echo "exit status $rc, expected $1" >&2; return 1; }
-}
 
 @test "serverd: --datadir alone runs a node; key 0600, identity and record kept across restarts" {
 	start_sd a

@@ -4,26 +4,7 @@
 # wait is for a condition (wait_for), never for time.
 load helpers
 
-# start_sd NAME ARGS...: a daemon with datadir $TMP/NAME on 127.0.0.1:0,
-# records in $TMP/NAME.out; sets PID_NAME and returns once it started and
-# its control socket is there.
-start_sd() {
-	local name=$1
-	shift
-	rm -f "$TMP/$name.out"
-	p2p-serverd --datadir "$TMP/$name" --addr 127.0.0.1:0 "$@" \
-	    >"$TMP/$name.out" 2>"$TMP/$name.err" 3>&- &
-	eval "PID_$name=$!"
-	PIDS="${PIDS:-} $!"
-	wait_for nonempty "$TMP/$name.out" || { cat "$TMP/$name.err" >&2; return 1; }
-	wait_for is_socket "$TMP/$name/p2pserverd.ipc"
-}
-is_socket() { [ -S "$1" ]; }
-
-sd_enode() { head -1 "$TMP/$1.out" | jq -r .enode; }
-sd_id() { head -1 "$TMP/$1.out" | jq -r .id; }
 sd_port() { head -1 "$TMP/$1.out" | jq -r '.listen | split(":")[1]'; }
-has_record() { jq -se "any(.[]; $2)" "$TMP/$1.out" >/dev/null; }
 
 # ctl NAME ARGS...: p2p-ctl on daemon NAME's socket.
 ctl() {
@@ -42,12 +23,6 @@ ctl_has() {
 
 # out_has FILE FILTER: a line of FILE passes FILTER.
 out_has() { jq -se "any(.[]; $2)" "$1" >/dev/null; }
-
-status_of() {
-	local rc=0
-	wait "$2" || rc=$?
-	[ "$rc" = "$1" ] || { echo "exit status $rc, expected $1" >&2; return 1; }
-}
 
 # bg NAME FD CMD...: CMD in the background with stdin from the FIFO
 # $TMP/NAME.in, whose writing end we hold on FD; output in $TMP/NAME.out

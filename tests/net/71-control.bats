@@ -16,32 +16,7 @@ teardown() {
 	net_teardown
 }
 
-# start_sd NAME ARGS...: a daemon with datadir $TMP/NAME on 127.0.0.1:0,
-# records in $TMP/NAME.out; sets PID_NAME and returns once it started and
-# its control socket is there.
-start_sd() {
-	local name=$1
-	shift
-	rm -f "$TMP/$name.out"
-	p2p-serverd --datadir "$TMP/$name" --addr 127.0.0.1:0 "$@" \
-	    >"$TMP/$name.out" 2>"$TMP/$name.err" 3>&- &
-	eval "PID_$name=$!"
-	PIDS="${PIDS:-} $!"
-	wait_for nonempty "$TMP/$name.out" || { cat "$TMP/$name.err" >&2; return 1; }
-	wait_for is_socket "$(jq -r '.control // empty' <(head -1 "$TMP/$name.out"))"
-}
-is_socket() { [ -S "$1" ]; }
-
-sd_enode() { head -1 "$TMP/$1.out" | jq -r .enode; }
-sd_id() { head -1 "$TMP/$1.out" | jq -r .id; }
 sock() { echo "$TMP/$1/p2pserverd.ipc"; }
-has_record() { jq -se "any(.[]; $2)" "$TMP/$1.out" >/dev/null; }
-
-status_of() {
-	local rc=0
-	wait "$2" || rc=$?
-	[ "$rc" = "$1" ] || { echo "exit status $rc, expected $1" >&2; return 1; }
-}
 
 # rpc SOCK TEXT: TEXT written on a new connection to SOCK, which is then
 # half closed; prints what comes back until the daemon closes it (the

@@ -6,20 +6,6 @@
 # /dev/tcp, so no HTTP client is needed.
 load helpers
 
-# start_sd NAME ARGS...: a daemon with datadir $TMP/NAME on 127.0.0.1:0,
-# records in $TMP/NAME.out; sets PID_NAME and returns once it started.
-start_sd() {
-	local name=$1
-	shift
-	rm -f "$TMP/$name.out"
-	p2p-serverd --datadir "$TMP/$name" --addr 127.0.0.1:0 "$@" \
-	    >"$TMP/$name.out" 2>"$TMP/$name.err" 3>&- &
-	eval "PID_$name=$!"
-	PIDS="${PIDS:-} $!"
-	wait_for nonempty "$TMP/$name.out" || { cat "$TMP/$name.err" >&2; return 1; }
-}
-
-sd_enode() { head -1 "$TMP/$1.out" | jq -r .enode; }
 sd_metrics() { head -1 "$TMP/$1.out" | jq -r .metrics; }
 
 # http NAME METHOD PATH: one HTTP/1.0 request to NAME's endpoint; the

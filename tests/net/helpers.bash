@@ -84,3 +84,35 @@ enode_of() { head -1 "$TMP/$1.out" | jq -r .enode; }
 # fd_count PID / rss_kb PID: what the kernel says the process holds.
 fd_count() { ls "/proc/$1/fd" | wc -l; }
 rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
+
+# ---- p2p-serverd ----
+
+# start_sd NAME ARGS...: a daemon with datadir $TMP/NAME on 127.0.0.1:0,
+# records in $TMP/NAME.out; sets PID_NAME (and adds it to PIDS) and
+# returns once it started (its control socket, if any, is there by then:
+# it is made before the started record).
+start_sd() {
+	local name=$1 ctl
+	shift
+	rm -f "$TMP/$name.out"	# a previous run's must not count
+	p2p-serverd --datadir "$TMP/$name" --addr 127.0.0.1:0 "$@" \
+	    >"$TMP/$name.out" 2>"$TMP/$name.err" 3>&- &
+	eval "PID_$name=$!"
+	PIDS="${PIDS:-} $!"
+	wait_for nonempty "$TMP/$name.out" || { cat "$TMP/$name.err" >&2; return 1; }
+	ctl=$(head -1 "$TMP/$name.out" | jq -r '.control // empty')
+	[ -z "$ctl" ] || wait_for is_socket "$ctl"
+}
+is_socket() { [ -S "$1" ]; }
+
+sd_enode() { head -1 "$TMP/$1.out" | jq -r .enode; }
+sd_id() { head -1 "$TMP/$1.out" | jq -r .id; }
+# has_record NAME FILTER: a record of daemon NAME passes FILTER.
+has_record() { jq -se "any(.[]; $2)" "$TMP/$1.out" >/dev/null; }
+
+# status_of STATUS PID: PID (a child) exits with STATUS.
+status_of() {
+	local rc=0
+	wait "$2" || rc=$?
+	[ "$rc" = "$1" ] || { echo "exit status $rc, expected $1" >&2; return 1; }
+}

@@ -50,7 +50,8 @@ int p2p_nat_parse(struct p2p_nat_spec *spec, const char *s, char *err,
     size_t errlen);
 
 enum p2p_nat_evtype {
-	P2P_NAT_EV_SEARCHING = 1,	/* method: "upnp" or "pmp" */
+	P2P_NAT_EV_SEARCHING = 1,	/* method: "upnp", "pmp" or "any"
+					 * (UPnP, then NAT-PMP) */
 	P2P_NAT_EV_FOUND,		/* gateway, ext_ip, detail (the IGD's
 					 * URL or "NAT-PMP") */
 	P2P_NAT_EV_NOT_FOUND,		/* no router answered (detail: why) */
@@ -58,7 +59,8 @@ enum p2p_nat_evtype {
 					 * lifetime_s (0: permanent) */
 	P2P_NAT_EV_FAILED,		/* step ("map", "external-ip",
 					 * "remove"), code, detail: the
-					 * router's error */
+					 * router's error; a mapping's with
+					 * proto and ports */
 	P2P_NAT_EV_REMOVED,		/* proto, ext_port */
 	P2P_NAT_EV_EXTERNAL,		/* ext_ip, ext_tcp, ext_udp: what to
 					 * announce (changed) */
