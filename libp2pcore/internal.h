@@ -33,6 +33,10 @@ p2pi_splitmix64(uint64_t *state)
  * P2P_ERANDOM. */
 int p2pi_random(void *buf, size_t n);
 
+/* Milliseconds on the monotonic clock: the server's, the dialer's and
+ * the local node's times are all on it (netutil.c). */
+uint64_t p2pi_mono_ms(void);
+
 /* Tests only: make f's MACs go-ethereum's fake hash (updates ignored,
  * digest 0x01 * 32), to reproduce its golden frame. */
 struct p2p_frame;

@@ -10,6 +10,8 @@
 #include <p2p/localnode.h>
 #include <p2p/netutil.h>
 
+#include "internal.h"
+
 struct p2p_localnode {
 	struct p2p_privkey key;
 	struct p2p_node self;	/* ip is what is announced, or 127.0.0.1 */
@@ -71,15 +73,6 @@ p2p_localnode_free(struct p2p_localnode *ln)
 	free(ln);
 }
 
-static uint64_t
-mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 static int
 ip_eq(const struct p2p_ip *a, const struct p2p_ip *b)
 {
@@ -99,7 +92,7 @@ endpoints(struct p2p_localnode *ln)
 	if (ln->static_ip.len != 0) {
 		ip = ln->static_ip;
 		source = P2P_LOCALNODE_STATIC;
-	} else if (p2p_iptrack_predict(ln->track, mono_ms(), &pred)) {
+	} else if (p2p_iptrack_predict(ln->track, p2pi_mono_ms(), &pred)) {
 		ip = pred.ip;
 		udp = pred.port;
 		source = P2P_LOCALNODE_PREDICTED;
@@ -153,7 +146,7 @@ p2p_localnode_udp_statement(struct p2p_localnode *ln,
 	/* An endpoint no one could reach is not evidence. */
 	if (ip->len == 0 || p2p_ip_is_unspecified(ip) || port == 0)
 		return;
-	p2p_iptrack_statement(ln->track, &f, &e, mono_ms());
+	p2p_iptrack_statement(ln->track, &f, &e, p2pi_mono_ms());
 	endpoints(ln);
 }
 
@@ -163,7 +156,7 @@ p2p_localnode_udp_contact(struct p2p_localnode *ln, const struct p2p_ip *to,
 {
 	struct p2p_endpoint t = { .ip = *to, .port = port };
 
-	p2p_iptrack_contact(ln->track, &t, mono_ms());
+	p2p_iptrack_contact(ln->track, &t, p2pi_mono_ms());
 }
 
 void

@@ -4,6 +4,7 @@
  * facts (IANA special-purpose registries), not code.
  */
 #include <string.h>
+#include <time.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
 
@@ -225,4 +226,13 @@ p2pi_from_sockaddr(const struct sockaddr_storage *ss, struct p2p_ip *ip,
 		}
 		*port = ntohs(s6->sin6_port);
 	}
+}
+
+uint64_t
+p2pi_mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }

@@ -93,14 +93,6 @@ struct p2p_server {
 	unsigned max_dialed, max_inbound;
 };
 
-static uint64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 static struct timeval
 tv_ms(uint64_t ms)
@@ -274,7 +266,7 @@ pending_end(struct p2p_peer *pc, int err, int reason, int remote)
 	    .node = &pc->node, .addr = pc->addr, .port = pc->port,
 	    .flags = pc->flags, .err = pc->refused ? pc->refused : err,
 	    .reason = reason, .remote = remote, .phase = fail_phase(pc),
-	    .duration_ms = now_ms() - pc->started_ms };
+	    .duration_ms = p2pi_mono_ms() - pc->started_ms };
 	struct task *t = pc->task;
 
 	TAILQ_REMOVE(&s->pending, pc, link);
@@ -321,7 +313,7 @@ peer_end(struct p2p_peer *p, int err, int reason, int remote)
 	struct p2p_server_ev ev = { .type = P2P_SERVER_EV_DROP, .peer = p,
 	    .node = &p->node, .addr = p->addr, .port = p->port,
 	    .flags = p->flags, .err = err, .reason = reason,
-	    .remote = remote, .duration_ms = now_ms() - p->added_ms };
+	    .remote = remote, .duration_ms = p2pi_mono_ms() - p->added_ms };
 
 	if (p->state == PC_PEER) {
 		TAILQ_REMOVE(&s->peers, p, link);
@@ -441,7 +433,7 @@ got_hello(struct p2p_peer *pc)
 		set_accepting(s);
 	}
 	pc->state = PC_PEER;
-	pc->added_ms = now_ms();
+	pc->added_ms = p2pi_mono_ms();
 	pc->task = NULL;
 	TAILQ_INSERT_TAIL(&s->peers, pc, link);
 	s->npeers++;
@@ -544,7 +536,7 @@ pc_new(struct p2p_server *s, unsigned flags)
 		return NULL;
 	pc->s = s;
 	pc->flags = flags;
-	pc->started_ms = now_ms();
+	pc->started_ms = p2pi_mono_ms();
 	if ((pc->deadline = evtimer_new(s->cfg.base, deadline_cb, pc)) ==
 	    NULL) {
 		free(pc);
@@ -704,7 +696,7 @@ task_finish(struct task *t, const struct p2p_node *results, size_t n)
 {
 	struct p2p_server *s = t->s;
 
-	p2p_dialer_task_done(s->dialer, &t->t, now_ms(), results, n);
+	p2p_dialer_task_done(s->dialer, &t->t, p2pi_mono_ms(), results, n);
 	TAILQ_REMOVE(&s->running, t, link);
 	s->nrunning--;
 	task_free(t);
@@ -734,7 +726,7 @@ dial_ended(struct task *t, int err, enum p2p_server_phase ph)
 	(void)err;
 	if (ph == P2P_SERVER_PHASE_TCP && !t->redialed && !s->stopping &&
 	    (t->t.flags & P2P_FLAG_STATIC_DIALED) &&
-	    p2p_dialer_resolve_due(s->dialer, &t->t.dest.id, now_ms())) {
+	    p2p_dialer_resolve_due(s->dialer, &t->t.dest.id, p2pi_mono_ms())) {
 		t->redialed = 1;
 		resolve_start(t);
 		return;
@@ -748,7 +740,7 @@ resolved(struct task *t, const struct p2p_node *found)
 	struct p2p_server *s = t->s;
 
 	t->resolving = 0;
-	p2p_dialer_resolved(s->dialer, &t->t.dest.id, found, now_ms());
+	p2p_dialer_resolved(s->dialer, &t->t.dest.id, found, p2pi_mono_ms());
 	if (found == NULL) {
 		dial_fail_event(t, P2P_ENOTFOUND, P2P_SERVER_PHASE_RESOLVE);
 		task_finish(t, NULL, 0);
@@ -808,7 +800,7 @@ dial_start(struct task *t)
 		/* Incomplete: resolve first (within the back-off). */
 		if (!t->redialed && (t->t.flags & P2P_FLAG_STATIC_DIALED) &&
 		    p2p_dialer_resolve_due(s->dialer, &t->t.dest.id,
-		    now_ms())) {
+		    p2pi_mono_ms())) {
 			t->redialed = 1;
 			resolve_start(t);
 			return;
@@ -915,12 +907,12 @@ schedule(struct p2p_server *s)
 		view[i++].flags = p->flags;
 	}
 	nt = p2p_dialer_new_tasks(s->dialer, s->nrunning + s->nqueued, view,
-	    i, now_ms(), &n);
+	    i, p2pi_mono_ms(), &n);
 	free(view);
 	for (i = 0; i < n; i++) {
 		if ((t = task_new(s, &nt[i])) == NULL) {
 			/* Tell the dialer, so its state stays true. */
-			p2p_dialer_task_done(s->dialer, &nt[i], now_ms(),
+			p2p_dialer_task_done(s->dialer, &nt[i], p2pi_mono_ms(),
 			    NULL, 0);
 			continue;
 		}
@@ -1406,7 +1398,7 @@ p2p_server_dial(struct p2p_server *s, const struct p2p_node *n)
 	if ((rc = p2p_dialer_mark_dialing(s->dialer, n, dt.flags)) != 0)
 		return rc;
 	if ((t = task_new(s, &dt)) == NULL) {
-		p2p_dialer_task_done(s->dialer, &dt, now_ms(), NULL, 0);
+		p2p_dialer_task_done(s->dialer, &dt, p2pi_mono_ms(), NULL, 0);
 		return P2P_ENOMEM;
 	}
 	task_start(s, t);

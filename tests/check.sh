@@ -88,9 +88,23 @@ else
 	fail=$((fail + 1))
 fi
 
+# prebuild MAKEARGS...: starts the next pass's build in the background
+# (while this pass's networked suites mostly wait); run_pass waits for it
+# before its own make, which then has little or nothing left to do.
+prebuild_pid=""
+prebuild() {
+	make --no-print-directory -j"$jobs" "$@" test-bins \
+	    >"$log/prebuild.log" 2>&1 &
+	prebuild_pid=$!
+}
+
 run_pass() {
 	label=$1
 	shift
+	if [ -n "$prebuild_pid" ]; then
+		wait "$prebuild_pid" || true
+		prebuild_pid=""
+	fi
 	echo "== build ($label)"
 	if ! make --no-print-directory -j"$jobs" "$@" test-bins >"$log/build.log" 2>&1; then
 		cat "$log/build.log"
@@ -111,6 +125,7 @@ run_pass() {
 	if ls tests/cli/*.bats >/dev/null 2>&1; then
 		suite "cli ($label)" bats --formatter tap --timing tests/cli
 	fi
+	[ -z "${NEXT_PASS:-}" ] || prebuild $NEXT_PASS
 	if isolated; then
 		# The networked suites mostly wait (on peers, timers, handshake
 		# deadlines): each in its own network namespace, they run side
@@ -165,7 +180,9 @@ net_groups() {
 	return 0
 }
 
+NEXT_PASS="SAN=1 ${WERROR:+WERROR=$WERROR}"
 run_pass normal ${WERROR:+WERROR=$WERROR}
+NEXT_PASS=""
 run_pass asan+ubsan SAN=1 ${WERROR:+WERROR=$WERROR}
 
 echo "$pass passed, $fail failed, $skip skipped"

@@ -6,19 +6,6 @@
 # for a condition (wait_for); timeouts are hang guards only.
 load helpers
 
-# bg NAME FD CMD...: CMD in the background with stdin from the FIFO
-# $TMP/NAME.in, whose writing end we hold on FD (so its input ends only
-# when we close FD), output in $TMP/NAME.out and .err; sets BGPID.
-bg() {
-	local name=$1 fd=$2
-	shift 2
-	mkfifo "$TMP/$name.in"
-	"$@" <"$TMP/$name.in" >"$TMP/$name.out" 2>"$TMP/$name.err" 3>&- &
-	BGPID=$!
-	PIDS="${PIDS:-} $BGPID"
-	eval "exec $fd>\"\$TMP/\$name.in\""
-}
-
 records() { jq -c "select(.type == \"$2\")" "$TMP/$1.out"; }
 
 # status_of N PID: waits for PID (a child of this shell: bats' run would

@@ -24,19 +24,6 @@ ctl_has() {
 # out_has FILE FILTER: a line of FILE passes FILTER.
 out_has() { jq -se "any(.[]; $2)" "$1" >/dev/null; }
 
-# bg NAME FD CMD...: CMD in the background with stdin from the FIFO
-# $TMP/NAME.in, whose writing end we hold on FD; output in $TMP/NAME.out
-# and .err; sets BGPID.
-bg() {
-	local name=$1 fd=$2
-	shift 2
-	mkfifo "$TMP/$name.in"
-	"$@" <"$TMP/$name.in" >"$TMP/$name.out" 2>"$TMP/$name.err" 3>&- &
-	BGPID=$!
-	PIDS="${PIDS:-} $BGPID"
-	eval "exec $fd>\"\$TMP/\$name.in\""
-}
-
 # free_port: sets FREE_PORT, a TCP port on 127.0.0.1 where nothing
 # listens (a listener's, once it has exited).
 free_port() {

@@ -38,19 +38,6 @@ out_has() { jq -se "any(.[]; $2)" "$1" >/dev/null; }
 # count_is N FILE FILTER: N lines of FILE pass FILTER.
 count_is() { [ "$(jq -s "[.[] | select($3)] | length" "$2")" = "$1" ]; }
 
-# bg NAME FD CMD...: CMD in the background with stdin from the FIFO
-# $TMP/NAME.in, whose writing end we hold on FD; output in $TMP/NAME.out
-# and .err; sets BGPID.
-bg() {
-	local name=$1 fd=$2
-	shift 2
-	mkfifo "$TMP/$name.in"
-	"$@" <"$TMP/$name.in" >"$TMP/$name.out" 2>"$TMP/$name.err" 3>&- &
-	BGPID=$!
-	PIDS="${PIDS:-} $BGPID"
-	eval "exec $fd>\"\$TMP/\$name.in\""
-}
-
 # client NAME FD SOCK: a long-lived connection to SOCK; what we write on
 # FD is sent, what comes back is in $TMP/NAME.out.  Closing FD half
 # closes it.

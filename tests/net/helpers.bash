@@ -116,3 +116,16 @@ status_of() {
 	wait "$2" || rc=$?
 	[ "$rc" = "$1" ] || { echo "exit status $rc, expected $1" >&2; return 1; }
 }
+
+# bg NAME FD CMD...: CMD in the background with stdin from the FIFO
+# $TMP/NAME.in, whose writing end we hold on FD (so its input ends only
+# when we close FD), output in $TMP/NAME.out and .err; sets BGPID.
+bg() {
+	local name=$1 fd=$2
+	shift 2
+	mkfifo "$TMP/$name.in"
+	"$@" <"$TMP/$name.in" >"$TMP/$name.out" 2>"$TMP/$name.err" 3>&- &
+	BGPID=$!
+	PIDS="${PIDS:-} $BGPID"
+	eval "exec $fd>\"\$TMP/\$name.in\""
+}
