@@ -76,6 +76,10 @@ struct p2p_nat {
 	struct p2p_ip ann_ip;
 	uint16_t ann_tcp, ann_udp;
 	char last_error[DETAIL_MAX + 32];	/* "step: detail" */
+	/* The loop's copy of the state, taken between rounds: the worker
+	 * changes the fields above while a round runs. */
+	struct p2p_nat_state st;
+	char st_error[DETAIL_MAX + 32];
 };
 
 int
@@ -517,6 +521,24 @@ announce(struct p2p_nat *n)
 	emit(n, &ev);
 }
 
+/* The state p2p_nat_state gives, copied on the loop between rounds. */
+static void
+state_copy(struct p2p_nat *n)
+{
+	struct p2p_nat_state *st = &n->st;
+
+	st->method = method_name[n->method];
+	st->gateway = n->gw;
+	st->ext_ip = n->ann_ip.len ? n->ann_ip : n->ext_ip;
+	st->ext_tcp = n->map[P_TCP].active ? n->map[P_TCP].ext_port : 0;
+	st->ext_udp = n->map[P_UDP].active ? n->map[P_UDP].ext_port : 0;
+	st->lifetime_s = n->map[P_TCP].active ? n->map[P_TCP].lifetime :
+	    n->map[P_UDP].lifetime;
+	st->renewals = n->renewals;
+	snprintf(n->st_error, sizeof(n->st_error), "%s", n->last_error);
+	st->last_error = n->st_error[0] ? n->st_error : NULL;
+}
+
 static void
 round_done(void *arg, int cancelled)
 {
@@ -543,6 +565,7 @@ round_done(void *arg, int cancelled)
 			    n->map[p].lifetime * 3 / 4 < next)
 				next = n->map[p].lifetime * 3 / 4;
 	}
+	state_copy(n);
 	if (next == 0)
 		next = 1;
 	tv.tv_sec = next;
@@ -676,19 +699,11 @@ p2p_nat_free(struct p2p_nat *n)
 void
 p2p_nat_state(const struct p2p_nat *n, struct p2p_nat_state *st)
 {
-	memset(st, 0, sizeof(*st));
-	if (n->busy)
-		st->searching = n->method == M_NONE;
-	else
-		st->method = method_name[n->method];
-	if (n->cfg.spec.kind == P2P_NAT_EXTIP)
+	*st = n->st;
+	/* Searching: a round runs and no router is known yet. */
+	st->searching = n->busy && st->method == NULL;
+	if (n->cfg.spec.kind == P2P_NAT_EXTIP) {
 		st->method = "extip";
-	st->gateway = n->gw;
-	st->ext_ip = n->ann_ip.len ? n->ann_ip : n->ext_ip;
-	st->ext_tcp = n->map[P_TCP].active ? n->map[P_TCP].ext_port : 0;
-	st->ext_udp = n->map[P_UDP].active ? n->map[P_UDP].ext_port : 0;
-	st->lifetime_s = n->map[P_TCP].active ? n->map[P_TCP].lifetime :
-	    n->map[P_UDP].lifetime;
-	st->renewals = n->renewals;
-	st->last_error = n->last_error[0] ? n->last_error : NULL;
+		st->ext_ip = n->cfg.spec.ip;
+	}
 }
