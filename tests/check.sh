@@ -89,13 +89,12 @@ else
 fi
 
 # prebuild MAKEARGS...: starts the next pass's build in the background
-# (while this pass's networked suites mostly wait), at the lowest
-# priority so that it takes only the CPU the tests leave (replies have
-# deadlines); run_pass waits for it before its own make, which then has
-# little or nothing left to do.
+# (while this pass's networked suites mostly wait); run_pass waits for it
+# before its own make, which then has little or nothing left to do.  Not
+# niced: beside other load a niced build starves, and the pass waits.
 prebuild_pid=""
 prebuild() {
-	nice -n 19 make --no-print-directory -j"$jobs" "$@" test-bins \
+	make --no-print-directory -j"$jobs" "$@" test-bins \
 	    >"$log/prebuild.log" 2>&1 &
 	prebuild_pid=$!
 }
