@@ -290,6 +290,32 @@ nat_events() {
 	[[ $output == *',["removed","tcp",30305,30305,null,null],["removed","udp",30305,30305,null,null],["stopped",null,null,null,null,null]]' ]]
 }
 
+@test "an external port taken by another host (718): another one is mapped, and it is the one announced" {
+	command -v node >/dev/null || skip "node is not installed (stub-igd.js)"
+	miniupnpd_stop
+	ip netns exec "$NS_ROUTER" node "$BATS_TEST_DIRNAME/stub-igd.js" \
+	    "$ROUTER_LAN_IP" "$WAN_IP" 5001 "$TMP/igd.log" 30309 \
+	    </dev/null >"$TMP/igd.out" 2>"$TMP/igd.err" 3>&- &
+	PIDS="$PIDS $!"
+	wait_for nonempty "$TMP/igd.out" || { cat "$TMP/igd.err" >&2; false; }
+	sd_lan a "$LAN_IP:30309" --nat upnp
+	wait_for has_record a '.type == "endpoint"'
+	# Each port: 718 for 30309, then another port (with lease 0 here).
+	jq -se '[.[] | select(.type == "nat" and .event == "mapped")] |
+	    length == 2 and all(.internal_port == 30309 and
+	    .external_port != 30309 and .external_port >= 1024)' "$TMP/a.out"
+	tcp=$(record a '.event == "mapped" and .proto == "tcp"' | jq .external_port)
+	udp=$(record a '.event == "mapped" and .proto == "udp"' | jq .external_port)
+	record a '.event == "external"' | jq -e ".tcp == $tcp and .udp == $udp"
+	# Announced: the external ports, not the bound one.
+	[[ $(record a '.type == "endpoint"' | jq -r .enode) == *"@$WAN_IP:$tcp"* ]]
+	record a '.type == "endpoint"' | jq -r .enr | p2p-keygen -d |
+	    jq -e ".udp == $udp and .tcp == $tcp"
+	run -0 jq -sc '[.[] | select(.action == "AddPortMapping" and
+	    .result == 718) | .external_port]' "$TMP/igd.log"
+	[ "$output" = '[30309,30309]' ]
+}
+
 @test "no router: --nat any reports not-found and the node runs on at its lan address" {
 	miniupnpd_stop
 	sd_lan a "$LAN_IP:30306" --nat any

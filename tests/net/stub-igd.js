@@ -24,7 +24,10 @@ const dgram = require('dgram');
 const fs = require('fs');
 const http = require('http');
 
-const [lanIp, wanIp, httpPort, logFile] = process.argv.slice(2);
+// An optional fifth argument lists external ports "taken by another
+// host": AddPortMapping asking for one gets 718 ConflictInMappingEntry.
+const [lanIp, wanIp, httpPort, logFile, takenArg] = process.argv.slice(2);
+const taken = new Set((takenArg || '').split(',').filter(Boolean).map(Number));
 if (!lanIp || !wanIp || !httpPort || !logFile) {
 	process.stderr.write('usage: node stub-igd.js LAN_IP WAN_IP ' +
 	    'HTTP_PORT LOG\n');
@@ -136,7 +139,8 @@ function soap(action, body) {
 		rec.internal_client = arg(body, 'NewInternalClient');
 		rec.lease = Number(arg(body, 'NewLeaseDuration'));
 		rec.description = arg(body, 'NewPortMappingDescription');
-		res = rec.lease !== 0 ?
+		res = taken.has(rec.external_port) ?
+		    fault(718, 'ConflictInMappingEntry') : rec.lease !== 0 ?
 		    fault(725, 'OnlyPermanentLeasesSupported') : ok(action);
 		break;
 	}
