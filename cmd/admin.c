@@ -107,16 +107,6 @@ wall_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-/* The server's clock (dial.h's times are on it). */
-static uint64_t
-mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 static struct record *
 record_find(struct admin *a, const struct p2p_nodeid *id)
 {
@@ -863,7 +853,7 @@ m_dial_state(void *arg, struct ctl_call *call, json_t *params,
 {
 	struct admin *a = arg;
 	struct p2p_dialer *dl = p2p_server_dialer(a->d->srv);
-	struct dial_walk w = { .a = a, .now = mono_ms() };
+	struct dial_walk w = { .a = a, .now = peer_now_us() / 1000 };
 	json_t *o;
 	int rc;
 

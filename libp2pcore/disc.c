@@ -376,7 +376,6 @@ start_ping(struct p2p_disc *d, struct op *o)
 	rc = send_packet(d, &o->node.ip, o->node.udp, &pkt, o->token);
 	if (rc != 0)
 		return rc;
-	p2p_localnode_udp_contact(d->ln, &o->node.ip, o->node.udp);
 	o->ptype = P2P_DISC_PONG;
 	o->sent_us = now_us();
 	enqueue(d, o);

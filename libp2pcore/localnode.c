@@ -151,15 +151,6 @@ p2p_localnode_udp_statement(struct p2p_localnode *ln,
 }
 
 void
-p2p_localnode_udp_contact(struct p2p_localnode *ln, const struct p2p_ip *to,
-    uint16_t port)
-{
-	struct p2p_endpoint t = { .ip = *to, .port = port };
-
-	p2p_iptrack_contact(ln->track, &t, p2pi_mono_ms());
-}
-
-void
 p2p_localnode_on_endpoint(struct p2p_localnode *ln,
     p2p_localnode_endpoint_fn *fn, void *arg)
 {

@@ -43,7 +43,9 @@ void p2p_iptrack_free(struct p2p_iptrack *t);
 void p2p_iptrack_statement(struct p2p_iptrack *t,
     const struct p2p_endpoint *from, const struct p2p_endpoint *ep,
     uint64_t now_ms);
-/* We sent our endpoint to to (a ping): for the full-cone check. */
+/* We sent our endpoint to to (a ping): for the full-cone check.  Nothing
+ * feeds it yet: v1.8.24 uses full-cone prediction for nothing either,
+ * and it would cost a scan per ping sent on discovery's hot path. */
 void p2p_iptrack_contact(struct p2p_iptrack *t, const struct p2p_endpoint *to,
     uint64_t now_ms);
 

@@ -54,9 +54,6 @@ void p2p_localnode_set_static_ip(struct p2p_localnode *ln,
 void p2p_localnode_udp_statement(struct p2p_localnode *ln,
     const struct p2p_ip *from, uint16_t from_port, const struct p2p_ip *ip,
     uint16_t port);
-/* We told to:port our endpoint (our ping). */
-void p2p_localnode_udp_contact(struct p2p_localnode *ln, const struct p2p_ip *to,
-    uint16_t port);
 /* fn is told whenever the announced IP, UDP or TCP port changes (the record
  * changes with it: a new sequence number when next read); self is the
  * node as now announced, source one of P2P_LOCALNODE_*. */
