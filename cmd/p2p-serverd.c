@@ -1103,6 +1103,7 @@ main(int argc, char **argv)
 		o.workers = n < 0 ? 0 : n > 8 ? 8 : (int)n;
 	}
 	cfg.workers = (unsigned)o.workers;
+	cfg.dial_history_ms = env_seconds("P2P_DIAL_HISTORY") * 1000;
 	cfg.on_event = server_event;
 	cfg.arg = &d;
 	errno = 0;

@@ -41,6 +41,7 @@ struct past_dial {
 struct p2p_dialer {
 	struct p2p_nodeid self;
 	unsigned max_dyn;
+	uint32_t history_ms;
 	int has_restrict;
 	struct p2p_netlist netrestrict;
 	p2p_dial_random_fn *random_nodes;
@@ -223,6 +224,8 @@ p2p_dialer_new(struct p2p_dialer **dp, const struct p2p_dialer_cfg *cfg)
 		return P2P_ENOMEM;
 	d->self = cfg->self;
 	d->max_dyn = cfg->max_dyn_dials;
+	d->history_ms = cfg->history_ms != 0 ? cfg->history_ms :
+	    P2P_DIAL_HISTORY_MS;
 	if (cfg->netrestrict != NULL) {
 		d->has_restrict = 1;
 		d->netrestrict = *cfg->netrestrict;
@@ -536,7 +539,7 @@ p2p_dialer_task_done(struct p2p_dialer *d, const struct p2p_dial_task *t,
 
 	switch (t->kind) {
 	case P2P_DIAL_TASK_DIAL:
-		hist_add(d, &t->dest.id, now_ms + P2P_DIAL_HISTORY_MS);
+		hist_add(d, &t->dest.id, now_ms + d->history_ms);
 		if ((i = dialing_find(d, &t->dest.id)) >= 0)
 			d->dl[i] = d->dl[--d->ndl];
 		break;

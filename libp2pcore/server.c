@@ -1156,6 +1156,7 @@ p2p_server_start(struct p2p_server *s)
 	memset(&dc, 0, sizeof(dc));
 	dc.self = p2p_localnode_node(s->ln)->id;
 	dc.max_dyn_dials = s->max_dialed;
+	dc.history_ms = s->cfg.dial_history_ms;
 	dc.netrestrict = s->cfg.netrestrict;
 	dc.bootnodes = s->boot;
 	dc.nbootnodes = s->nboot;

@@ -99,6 +99,32 @@ prebuild() {
 	prebuild_pid=$!
 }
 
+# local_run DIR: the suites that need no peers (unit tests, the fuzz
+# corpora, the CLI suite), one after another; local_report reports them.
+# The unit tests open loopback sockets, so they run as a netsuite.
+local_run() {
+	suite_run "unit ($label)" netsuite "$1/tests/unit-tests"
+	for r in "$1"/tests/replay_*; do
+		[ -x "$r" ] || continue
+		suite_run "fuzz corpus ${r##*/replay_} ($label)" "$r" \
+		    "tests/fuzz/corpus/${r##*/replay_}"
+	done
+	if ls tests/cli/*.bats >/dev/null 2>&1; then
+		suite_run "cli ($label)" bats --formatter tap --timing tests/cli
+	fi
+}
+
+local_report() {
+	suite_report "unit ($label)"
+	for r in "$dir"/tests/replay_*; do
+		[ -x "$r" ] || continue
+		suite_report "fuzz corpus ${r##*/replay_} ($label)"
+	done
+	if ls tests/cli/*.bats >/dev/null 2>&1; then
+		suite_report "cli ($label)"
+	fi
+}
+
 run_pass() {
 	label=$1
 	shift
@@ -117,22 +143,16 @@ run_pass() {
 	dir=$(make --no-print-directory -s "$@" print-O)
 	export P2P_BIN="$PWD/$dir/bin" P2P_VECTORS="$PWD/tests/vectors"
 	export P2P_MAKEFLAGS="$*"
-	suite "unit ($label)" "$dir/tests/unit-tests"
-	for r in "$dir"/tests/replay_*; do
-		[ -x "$r" ] || continue
-		n=${r##*/replay_}
-		suite "fuzz corpus $n ($label)" "$r" "tests/fuzz/corpus/$n"
-	done
-	if ls tests/cli/*.bats >/dev/null 2>&1; then
-		suite "cli ($label)" bats --formatter tap --timing tests/cli
-	fi
-	[ -z "${NEXT_PASS:-}" ] || prebuild $NEXT_PASS
 	if isolated; then
+		[ -z "${NEXT_PASS:-}" ] || prebuild $NEXT_PASS
 		# The networked suites mostly wait (on peers, timers, handshake
 		# deadlines): each in its own network namespace, they run side
 		# by side, which takes minutes off make check.  The net suite
-		# is split in groups that take about as long.
-		pids=""
+		# is split in groups that take about as long; the unit tests
+		# and the CLI suite, which use the CPU while the others wait,
+		# run beside them as one more group.
+		local_run "$dir" &
+		pids="$!"
 		if [ "$interop_ok" = 1 ]; then
 			suite_run "interop ($label)" netsuite bats --formatter tap --timing tests/interop &
 			pids="$pids $!"
@@ -144,11 +164,15 @@ run_pass() {
 			pids="$pids $!"
 		done
 		wait $pids
+		local_report
 		for k in $(seq 1 "$i"); do
 			suite_report "net $k ($label)"
 		done
 		[ "$interop_ok" = 1 ] && suite_report "interop ($label)"
 	else
+		local_run "$dir"
+		local_report
+		[ -z "${NEXT_PASS:-}" ] || prebuild $NEXT_PASS
 		suite "net ($label)" netsuite bats --formatter tap --timing tests/net
 		if [ "$interop_ok" = 1 ]; then
 			suite "interop ($label)" netsuite bats --formatter tap --timing tests/interop

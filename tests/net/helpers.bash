@@ -7,16 +7,20 @@ load ../cli/helpers
 # slow, never this slow).
 : "${HANG_GUARD:=120}"
 
-# wait_for CMD...: runs CMD until it succeeds (every 50 ms); fails after
-# HANG_GUARD seconds.
+# wait_for CMD...: runs CMD until it succeeds (every 50 ms, after a second
+# every 250 ms); fails after HANG_GUARD seconds.
 wait_for() {
-	local end=$((SECONDS + HANG_GUARD))
+	local end=$((SECONDS + HANG_GUARD)) n=0
 	until "$@"; do
 		if [ "$SECONDS" -ge "$end" ]; then
 			echo "gave up waiting for: $*" >&2
 			return 1
 		fi
-		sleep 0.05
+		# Most conditions hold within a second, so they are tried
+		# often at first; a longer wait tries four times a second,
+		# since each try forks (jq, cat) and many suites poll at once.
+		n=$((n + 1))
+		if [ "$n" -le 20 ]; then sleep 0.05; else sleep 0.25; fi
 	done
 }
 

@@ -691,6 +691,41 @@ dial_task(uint32_t id, unsigned flags)
 	return t;
 }
 
+/* A history length of its own (history_ms) is what a dial is kept for;
+ * the wait the dialer asks for ends when it does. */
+static void
+test_history_ms(void)
+{
+	struct fake f = { .ntable = 0 };
+	struct p2p_dialer_cfg cfg = {
+		.self = uid(SELF), .random_nodes = fake_random,
+		.dropped = fake_dropped, .arg = &f, .history_ms = 3000,
+	};
+	struct p2p_dialer *d;
+	struct p2p_dial_task ta = dial_task(1, P2P_FLAG_STATIC_DIALED);
+	const struct p2p_dial_task *t;
+	struct p2p_node a = nd(1);
+	struct hist h;
+	size_t n;
+
+	CHECK_INT(p2p_dialer_new(&d, &cfg), 0);
+	add_static(d, 1, 1);
+	t = p2p_dialer_new_tasks(d, 0, NULL, 0, 0, &n);
+	CHECK_INT(n, 1);
+	p2p_dialer_task_done(d, &ta, 1000, NULL, 0);
+	h = history(d);
+	CHECK_INT(h.n, 1);
+	CHECK_INT(h.h[0].expires_ms, 4000);
+	CHECK_INT(p2p_dialer_check(d, &a, NULL, 0), P2P_ERECENT);
+	t = p2p_dialer_new_tasks(d, 0, NULL, 0, 3999, &n);
+	CHECK(n == 1 && t[0].kind == P2P_DIAL_TASK_WAIT &&
+	    t[0].delay_ms == 1);
+	t = p2p_dialer_new_tasks(d, 0, NULL, 0, 4000, &n);
+	CHECK(n == 1 && t[0].kind == P2P_DIAL_TASK_DIAL &&
+	    id_num(&t[0].dest.id) == 1);
+	p2p_dialer_free(d);
+}
+
 /* Removing a static node drops its history entry; removing one that is
  * not static says so. */
 static void
@@ -1202,6 +1237,7 @@ const struct unit_test unit_dial[] = {
 	{ "resolve", test_resolve },
 	{ "resolve_backoff", test_resolve_backoff },
 	{ "remove_static_history", test_remove_static_history },
+	{ "history_ms", test_history_ms },
 	{ "wait_history", test_wait_history },
 	{ "lookup_interval", test_lookup_interval },
 	{ "dropped", test_dropped },

@@ -671,8 +671,10 @@ test_ip_churn(void)
 
 /* The randomized run: a pool of nodes over a few hot /24s (limits hit)
  * and many cold ones (the table-wide counter hash fills up and churns),
- * random operations, and after each one a recount of everything the
- * table claims. */
+ * random operations, and a recount of everything the table claims after
+ * each of the first 1000, then after every 10th and the last (a wrong
+ * count stays wrong, so it is still caught; a recount after every one of
+ * the 10000 took 14 s, most of the unit suite's time). */
 #define POOL 400
 #define HOT 20			/* nets 0..19: public, limits hit */
 #define LAN 24			/* nets 20..23: 10/8, exempt */
@@ -849,8 +851,11 @@ test_randomized(void)
 			p2p_table_set_enr_seq(t, &n.id, rnd());
 			break;
 		}
-		bad += check_invariants(t, &cfg.self, s);
-		CHECK_MSG(bad == 0, "invariants broken after op %d", op);
+		if (op < 1000 || op % 10 == 0 || op == 9999) {
+			bad += check_invariants(t, &cfg.self, s);
+			CHECK_MSG(bad == 0, "invariants broken after op %d",
+			    op);
+		}
 	}
 	CHECK_INT(s->bad_events, 0);
 	/* Every path was taken. */

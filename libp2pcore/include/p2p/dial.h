@@ -86,6 +86,7 @@ struct p2p_dialer_cfg {
 	size_t nbootnodes;
 	p2p_dial_random_fn *random_nodes;	/* NULL: no table */
 	p2p_dial_dropped_fn *dropped;		/* NULL: not told */
+	uint32_t history_ms;	/* 0: P2P_DIAL_HISTORY_MS; tests shorten it */
 	void *arg;
 };
 

@@ -151,6 +151,7 @@ struct p2p_server_cfg {
 	struct p2p_nodedb *db;		/* NULL: in memory; borrowed */
 	/* Timeouts (0: conn.h's defaults; tests shorten them). */
 	uint32_t handshake_ms, dial_ms, ping_ms, read_ms, write_ms;
+	uint32_t dial_history_ms;	/* 0: P2P_DIAL_HISTORY_MS */
 	int msg_events;			/* report MSGRECV / MSGSEND */
 	/* Threads for the handshakes' elliptic-curve work (workers.h), so
 	 * that setting up connections uses more than one core; everything
