@@ -102,7 +102,8 @@ $(O)/cmd/%.o: cmd/%.c
 
 # A tool's own extra objects beside its main file.
 EXTRA_p2p-discover := $(O)/cmd/crawl.o
-EXTRA_p2p-serverd := $(O)/cmd/metrics.o $(O)/cmd/admin.o $(O)/cmd/control.o
+EXTRA_p2p-serverd := $(O)/cmd/metrics.o $(O)/cmd/admin.o $(O)/cmd/admin_p2p.o \
+    $(O)/cmd/control.o
 
 .SECONDEXPANSION:
 $(O)/bin/%: $(O)/cmd/%.o $(CLI_OBJS) $$(EXTRA_$$*) $(LIB)
