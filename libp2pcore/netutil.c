@@ -3,6 +3,7 @@
  * The tables are go-ethereum v1.8.24's p2p/netutil lists, transcribed as
  * facts (IANA special-purpose registries), not code.
  */
+#include <pthread.h>
 #include <string.h>
 #include <time.h>
 #include <sys/socket.h>
@@ -49,16 +50,33 @@ p2p_ip_same_net(const struct p2p_ip *a, const struct p2p_ip *b,
 	return ((a->b[full] ^ b->b[full]) & (0xff00 >> rest) & 0xff) == 0;
 }
 
-static int
-in_lits(const struct p2p_ip *ip, const struct net_lit *l, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		struct p2p_ip net;
+#define NLAN (sizeof(lan) / sizeof(lan[0]))
+#define NSPECIAL (sizeof(special) / sizeof(special[0]))
 
-		if (p2p_ip_parse(&net, l[i].ip, strlen(l[i].ip)) == 0 &&
-		    p2p_ip_same_net(ip, &net, l[i].bits))
+/* The lists parsed once: discovery checks every node a Neighbors packet
+ * names against them, and parsing the text each time was most of what
+ * the table's checks cost. */
+static struct p2p_ip lan_ip[NLAN], special_ip[NSPECIAL];
+static pthread_once_t lits_once = PTHREAD_ONCE_INIT;
+
+static void
+lits_parse(void)
+{
+	for (size_t i = 0; i < NLAN; i++)
+		p2p_ip_parse(&lan_ip[i], lan[i].ip, strlen(lan[i].ip));
+	for (size_t i = 0; i < NSPECIAL; i++)
+		p2p_ip_parse(&special_ip[i], special[i].ip,
+		    strlen(special[i].ip));
+}
+
+static int
+in_lits(const struct p2p_ip *ip, const struct net_lit *l,
+    const struct p2p_ip *nets, size_t n)
+{
+	pthread_once(&lits_once, lits_parse);
+	for (size_t i = 0; i < n; i++)
+		if (p2p_ip_same_net(ip, &nets[i], l[i].bits))
 			return 1;
-	}
 	return 0;
 }
 
@@ -85,7 +103,7 @@ int
 p2p_ip_is_lan(const struct p2p_ip *ip)
 {
 	return p2p_ip_is_loopback(ip) ||
-	    in_lits(ip, lan, sizeof(lan) / sizeof(lan[0]));
+	    in_lits(ip, lan, lan_ip, NLAN);
 }
 
 int
@@ -95,7 +113,7 @@ p2p_ip_is_special(const struct p2p_ip *ip)
 	if ((ip->len == 4 && (ip->b[0] & 0xf0) == 0xe0) ||
 	    (ip->len == 16 && ip->b[0] == 0xff))
 		return 1;
-	return in_lits(ip, special, sizeof(special) / sizeof(special[0]));
+	return in_lits(ip, special, special_ip, NSPECIAL);
 }
 
 int
