@@ -172,12 +172,20 @@ main(int argc, char **argv)
 			continue;
 		for (const struct unit_test *t = modules[m].tests; t->name;
 		    t++) {
+			uint64_t t0 = unit_now_ms(), took;
+
 			unit_failed = 0;
 			t->fn();
 			n++;
 			failed += unit_failed;
 			printf("%s %d - %s/%s\n", unit_failed ? "not ok" : "ok",
 			    n, modules[m].name, t->name);
+			/* Where the time goes (make check shows the
+			 * slowest), as the bats suites' --timing. */
+			if ((took = unit_now_ms() - t0) >= 1000)
+				printf("# %s/%s took %llu ms\n",
+				    modules[m].name, t->name,
+				    (unsigned long long)took);
 		}
 	}
 	printf("1..%d\n", n);
