@@ -46,8 +46,10 @@ suite_report() {
 	out="$log/$(echo "$name" | tr ' /' '__').tap"
 	rc=$(cat "$out.rc")
 	echo "== $name ($(cat "$out.secs") s)"
-	# The slowest tests (bats --timing), to see where the time goes.
-	sed -n 's/^ok [0-9]* \(.*\) in \([0-9]*\)ms$/\2 \1/p' "$out" |
+	# The slowest tests (bats --timing, the unit tests' "took" lines),
+	# to see where the time goes.
+	sed -n 's/^ok [0-9]* \(.*\) in \([0-9]*\)ms$/\2 \1/p
+	    s/^# \(.*\) took \([0-9]*\) ms$/\2 \1/p' "$out" |
 	    sort -rn | head -3 | sed 's/^\([0-9]*\) /#   slowest: \1 ms  /'
 	count "$out"
 	if [ "$rc" -ne 0 ] && ! grep -q '^not ok ' "$out"; then
@@ -147,28 +149,23 @@ run_pass() {
 		[ -z "${NEXT_PASS:-}" ] || prebuild $NEXT_PASS
 		# The networked suites mostly wait (on peers, timers, handshake
 		# deadlines): each in its own network namespace, they run side
-		# by side, which takes minutes off make check.  The net suite
-		# is split in groups that take about as long; the unit tests
-		# and the CLI suite, which use the CPU while the others wait,
-		# run beside them as one more group.
+		# by side, which takes minutes off make check.  The net and
+		# interop files are split in groups that take about as long;
+		# the unit tests and the CLI suite, which use the CPU while
+		# the others wait, run beside them as one more group.
 		local_run "$dir" &
 		pids="$!"
-		if [ "$interop_ok" = 1 ]; then
-			suite_run "interop ($label)" netsuite bats --formatter tap --timing tests/interop &
-			pids="$pids $!"
-		fi
-		i=0
-		for g in $(net_groups); do
-			i=$((i + 1))
-			suite_run "net $i ($label)" netsuite bats --formatter tap --timing $(echo "$g" | tr , ' ') &
+		groups=$(net_groups)
+		for g in $groups; do
+			suite_run "$(group_name "$g") ($label)" netsuite \
+			    bats --formatter tap --timing $(echo "$g" | tr , ' ') &
 			pids="$pids $!"
 		done
 		wait $pids
 		local_report
-		for k in $(seq 1 "$i"); do
-			suite_report "net $k ($label)"
+		for g in $groups; do
+			suite_report "$(group_name "$g") ($label)"
 		done
-		[ "$interop_ok" = 1 ] && suite_report "interop ($label)"
 	else
 		local_run "$dir"
 		local_report
@@ -180,29 +177,45 @@ run_pass() {
 	fi
 }
 
-# net_groups: prints the net suite's files in groups that take about as
-# long (measured: see the "slowest" lines), one comma-separated group per
-# line; files named in no group form the last one.
-NET_GROUPS="60-serverd,40-examples 30-discover,20-dial-listen,75-metrics
-	71-control,50-tools,70-ctl"
+# net_groups: prints the networked suites' files (tests/net, and
+# tests/interop when its peer installed) in groups that take about as
+# long, one comma-separated group per line; files named in no group form
+# the last one.  Balanced by each file's time under ASan on an idle
+# machine (2026-12): 120-150 s a group.
+NET_GROUPS="net/60-serverd,net/75-metrics net/30-discover,net/40-examples
+	net/71-control,net/70-ctl net/81-nat-serverd,net/80-nat,interop/serverd
+	net/20-dial-listen,net/50-tools
+	interop/discovery,interop/crawl-v1824,interop/interop"
 net_groups() {
-	rest=""
+	named=",$(echo $NET_GROUPS | tr ' ' ,),"
 	for g in $NET_GROUPS; do
 		out=""
 		for n in $(echo "$g" | tr , ' '); do
-			[ -f "tests/net/$n.bats" ] && out="$out${out:+,}tests/net/$n.bats"
+			want "tests/$n.bats" && out="$out${out:+,}tests/$n.bats"
 		done
 		[ -n "$out" ] && echo "$out"
 	done
-	for f in tests/net/*.bats; do
-		n=${f##*/}
-		case ",$(echo $NET_GROUPS | tr ' ' ,)," in
+	rest=""
+	for f in tests/net/*.bats tests/interop/*.bats; do
+		n=${f#tests/}
+		case $named in
 		*",${n%.bats},"*) ;;
-		*) rest="$rest${rest:+,}$f" ;;
+		*) want "$f" && rest="$rest${rest:+,}$f" ;;
 		esac
 	done
 	[ -n "$rest" ] && echo "$rest"
 	return 0
+}
+
+# want FILE: FILE exists and its suite can run (interop needs npm ci).
+want() {
+	[ -f "$1" ] || return 1
+	case $1 in tests/interop/*) [ "$interop_ok" = 1 ] ;; esac
+}
+
+# group_name GROUP: "net/71-control+net/70-ctl" for a group's files.
+group_name() {
+	echo "$1" | sed 's,tests/,,g; s,\.bats,,g; s/,/+/g'
 }
 
 NEXT_PASS="SAN=1 ${WERROR:+WERROR=$WERROR}"

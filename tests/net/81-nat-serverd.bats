@@ -49,11 +49,6 @@ sd_lan() {
 	    { cat "$TMP/$name.err" >&2; return 1; }
 }
 
-# has_record NAME FILTER: a record of NAME matches the jq FILTER.
-has_record() {
-	[ -f "$TMP/$1.out" ] && jq -se "any(.[]; $2)" "$TMP/$1.out" >/dev/null
-}
-
 # count_records NAME FILTER: how many records of NAME match FILTER.
 count_records() {
 	jq -s "[.[] | select($2)] | length" "$TMP/$1.out"
@@ -69,12 +64,6 @@ record() {
 # from any namespace).
 nat_state() { p2p-ctl --datadir "$TMP/$1" call p2p_natState; }
 state_is() { nat_state "$1" | jq -e "$2" >/dev/null; }
-
-status_of() {
-	local rc=0
-	wait "$2" || rc=$?
-	[ "$rc" = "$1" ] || { echo "exit status $rc, expected $1" >&2; return 1; }
-}
 
 # stop_sd NAME: SIGTERM, exit status 0; its pid leaves PIDS.
 stop_sd() {

@@ -112,7 +112,9 @@ is_socket() { [ -S "$1" ]; }
 sd_enode() { head -1 "$TMP/$1.out" | jq -r .enode; }
 sd_id() { head -1 "$TMP/$1.out" | jq -r .id; }
 # has_record NAME FILTER: a record of daemon NAME passes FILTER.
-has_record() { jq -se "any(.[]; $2)" "$TMP/$1.out" >/dev/null; }
+has_record() {
+	[ -f "$TMP/$1.out" ] && jq -se "any(.[]; $2)" "$TMP/$1.out" >/dev/null
+}
 
 # status_of STATUS PID: PID (a child) exits with STATUS.
 status_of() {
