@@ -3,6 +3,13 @@
 # offered by its bash, zsh and fish completions.
 load helpers
 
+# lacks TOOL OPTS WHERE: every option in OPTS is among those on stdin.
+lacks() {
+	local missing
+	missing=$(comm -23 <(echo "$2") <(sort -u))
+	[ -z "$missing" ] || { echo "$1: not in $3:" $missing; false; }
+}
+
 @test "every --help option is in the man page and all three completions" {
 	root=$BATS_TEST_DIRNAME/../..
 	n=0
@@ -17,12 +24,11 @@ load helpers
 		done
 		opts=$("$bin" --help | grep -oE -- '--[a-z][a-z0-9-]+' | sort -u)
 		[ -n "$opts" ]
-		for o in $opts; do
-			grep -q -- "Fl -${o#--}\b" "$man" || { echo "$tool: $o not in $man"; false; }
-			grep -q -- "$o\b" "$root/completions/bash/$tool" || { echo "$tool: $o not in bash"; false; }
-			grep -q -- "$o\b" "$root/completions/zsh/_$tool" || { echo "$tool: $o not in zsh"; false; }
-			grep -q -- "-l ${o#--}\b" "$root/completions/fish/$tool.fish" || { echo "$tool: $o not in fish"; false; }
-		done
+		# Each file's options, as whole words, against --help's.
+		lacks "$tool" "$opts" man < <(grep -oE -- 'Fl -[a-z][a-z0-9-]+' "$man" | sed 's/^Fl -/--/')
+		lacks "$tool" "$opts" bash < <(grep -oE -- '--[a-z][a-z0-9-]+' "$root/completions/bash/$tool")
+		lacks "$tool" "$opts" zsh < <(grep -oE -- '--[a-z][a-z0-9-]+' "$root/completions/zsh/_$tool")
+		lacks "$tool" "$opts" fish < <(grep -oE -- '-l [a-z][a-z0-9-]+' "$root/completions/fish/$tool.fish" | sed 's/^-l /--/')
 	done
 	[ "$n" -ge 1 ]
 }
