@@ -202,6 +202,7 @@ parse_args(struct opts *o, int argc, char **argv)
 	o->concurrency = 1;
 	o->linger_ms = 1000;
 	o->grace_ms = 2000;
+	peer_env_timeouts(&o->cfg);
 	o->cfg.hello.version = P2P_PROTO_VERSION;
 	snprintf(o->cfg.hello.client, sizeof(o->cfg.hello.client),
 	    "p2pcore/v%s", P2P_VERSION_STRING);

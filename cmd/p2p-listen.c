@@ -213,6 +213,7 @@ parse_args(struct opts *o, int argc, char **argv)
 	o->stage = STAGE_NONE;
 	o->linger_ms = 1000;
 	o->max_pending = 50;
+	peer_env_timeouts(&o->cfg);
 	o->cfg.hello.version = P2P_PROTO_VERSION;
 	snprintf(o->cfg.hello.client, sizeof(o->cfg.hello.client),
 	    "p2pcore/v%s", P2P_VERSION_STRING);

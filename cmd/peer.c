@@ -179,6 +179,17 @@ peer_msg_json(const struct p2p_conn *c, uint64_t code, const uint8_t *data,
 	return o;
 }
 
+void
+peer_env_timeouts(struct p2p_conn_cfg *cfg)
+{
+	const char *v = getenv("P2P_MSG_TIMEOUT");
+	uint64_t ms;
+
+	if (v != NULL && cli_parse_duration(v, &ms) == 0 && ms > 0 &&
+	    ms <= 3600000)
+		cfg->read_ms = cfg->write_ms = (uint32_t)ms;
+}
+
 uint64_t
 peer_now_us(void)
 {

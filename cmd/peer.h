@@ -44,6 +44,12 @@ json_t *peer_disconnect_json(int reason, int remote);
 json_t *peer_msg_json(const struct p2p_conn *c, uint64_t code,
     const uint8_t *data, size_t len);
 
+/* P2P_MSG_TIMEOUT=DUR in the environment: cfg's read and write timeouts
+ * after the Hellos (conn.h), instead of go-ethereum's 30 s and 20 s, for
+ * a slow link (or a test moving 16 MiB messages on a loaded machine).
+ * Anything else there is ignored. */
+void peer_env_timeouts(struct p2p_conn_cfg *cfg);
+
 /* Milliseconds between two CLOCK_MONOTONIC microsecond stamps, as a JSON
  * real with microsecond precision. */
 json_t *peer_ms(uint64_t from_us, uint64_t to_us);

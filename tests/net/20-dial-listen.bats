@@ -65,6 +65,9 @@ load helpers
 # through; one byte more is refused on the sending side and the session
 # goes on.
 @test "the largest message passes, one byte more is refused" {
+	# 16 MiB through two ASan builds on a loaded machine can take longer
+	# than go-ethereum's 30 s a frame.
+	export P2P_MSG_TIMEOUT=120s
 	local n=$(((1 << 24) - 2))
 	start_listen --session --no-snappy --linger 60s --caps foo/1 </dev/null
 	{
@@ -83,6 +86,9 @@ load helpers
 }
 
 @test "with snappy the limit is on the uncompressed payload" {
+	# 16 MiB through two ASan builds on a loaded machine can take longer
+	# than go-ethereum's 30 s a frame.
+	export P2P_MSG_TIMEOUT=120s
 	local n=$(((1 << 24) - 1))
 	start_listen --session --linger 60s --caps foo/1 </dev/null
 	{
@@ -240,4 +246,18 @@ load helpers
 	jqo '.type == "dial" and .ok and .enode == "'"$ENODE"'"' "${lines[0]}"
 	jqo '.type == "dial" and (.ok | not) and .error == "EFIELD" and .enode == "{not json"' "${lines[1]}"
 	wait_listen
+}
+
+@test "P2P_MSG_TIMEOUT: a peer quiet that long is cut with Disconnect read timeout" {
+	P2P_MSG_TIMEOUT=1s start_listen --session --linger 60s </dev/null
+	# The dialer's input stays open and says nothing; its own Ping
+	# would come after 15 s.
+	mkfifo "$TMP/in"
+	exec 5<>"$TMP/in"
+	run --separate-stderr timeout 60 p2p-dial --session "$ENODE" <"$TMP/in"
+	exec 5>&-
+	jqo '.type == "dial" and .ok' "${lines[0]}"
+	jqo '.type == "disconnect" and .by == "remote" and .code == 11' "${lines[-1]}"
+	wait_listen || true
+	listen_records disconnect | jq -se 'length == 1 and .[0].error == "ETIMEOUT"'
 }
