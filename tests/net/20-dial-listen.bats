@@ -69,7 +69,12 @@ load helpers
 	# than go-ethereum's 30 s a frame.
 	export P2P_MSG_TIMEOUT=120s
 	local n=$(((1 << 24) - 2))
-	start_listen --session --no-snappy --linger 60s --caps foo/1 </dev/null
+	# The listener's input stays open: it never ends the session itself
+	# (from a closed input it would, --linger after the Hellos, however
+	# far the 16 MiB had got); the dialer's Disconnect ends it.
+	mkfifo "$TMP/lin"
+	exec 6<>"$TMP/lin"
+	start_listen --session --no-snappy --caps foo/1 <"$TMP/lin"
 	{
 		printf '{"type":"send","code":16,"data":"0x'
 		printf '%0*d' $((2 * n)) 0
@@ -90,7 +95,12 @@ load helpers
 	# than go-ethereum's 30 s a frame.
 	export P2P_MSG_TIMEOUT=120s
 	local n=$(((1 << 24) - 1))
-	start_listen --session --linger 60s --caps foo/1 </dev/null
+	# The listener's input stays open: it never ends the session itself
+	# (from a closed input it would, --linger after the Hellos, however
+	# far the 16 MiB had got); the dialer's Disconnect ends it.
+	mkfifo "$TMP/lin"
+	exec 6<>"$TMP/lin"
+	start_listen --session --caps foo/1 <"$TMP/lin"
 	{
 		printf '{"type":"send","code":16,"data":"0x'
 		printf '%0*d' $((2 * n)) 0
