@@ -72,6 +72,44 @@ while [ "$i" -lt "$NODES" ]; do
 done
 echo "$NODES nodes up; waiting for the full mesh ($((NODES - 1)) peers each)" >&2
 
+# summarize: one record per node in $dir/summary.ndjson (its live peers
+# by name, inbound and outbound).
+summarize() {
+	i=0
+	while [ "$i" -lt "$NODES" ]; do
+		head -1 "$dir/n$i.out" | jq -c "{name: \"n$i\", id}"
+		i=$((i + 1))
+	done >"$dir/names.ndjson"
+	i=0
+	while [ "$i" -lt "$NODES" ]; do
+		jq -sc --slurpfile names "$dir/names.ndjson" --arg name "n$i" '
+		    ($names | map({(.id): .name}) | add) as $by_id |
+		    (reduce (.[] | select(.type == "peer")) as $p ({};
+		        if $p.event == "add" then .[$p.id] = $p else del(.[$p.id]) end)
+		    | [.[]]) as $live |
+		    {type: "node", name: $name, enode: .[0].enode,
+		     peers: ($live | length),
+		     outbound: [$live[] | select(.inbound | not) | $by_id[.id] // .id],
+		     inbound: [$live[] | select(.inbound) | $by_id[.id] // .id]}' \
+		    "$dir/n$i.out"
+		i=$((i + 1))
+	done >"$dir/summary.ndjson"
+}
+
+# meshed: every node has all the others as peers, and both ends agree on
+# each connection (one outbound, the other inbound).  Two nodes that
+# dialed each other at once hold two connections for a moment, each
+# counted outbound by one side, until one goes: not a full mesh yet.
+meshed() {
+	jq -se --argjson n "$NODES" '
+	    (map({key: .name, value: .}) | from_entries) as $by |
+	    all(.[]; .peers == $n - 1) and
+	    ([.[] as $x | $x.outbound[] |
+	        ($by[.] // {inbound: []}).inbound | index($x.name) != null] |
+	        all)' \
+	    "$dir/summary.ndjson" >/dev/null
+}
+
 full=0
 while :; do
 	full=1
@@ -80,9 +118,14 @@ while :; do
 		[ "$(peers "n$i")" -ge $((NODES - 1)) ] || { full=0; break; }
 		i=$((i + 1))
 	done
-	[ "$full" = 1 ] && break
+	if [ "$full" = 1 ]; then
+		summarize
+		meshed && break
+		full=0
+	fi
 	if [ "$(echo "$(date +%s.%N) - $start >= $GUARD" | bc)" = 1 ]; then
 		echo "no full mesh within ${GUARD}s" >&2
+		summarize
 		break
 	fi
 	sleep 0.2
@@ -91,25 +134,7 @@ took=$(echo "$(date +%s.%N) - $start" | bc)
 
 # The summary: one record per node (its peers by name, inbound and
 # outbound), then one for the network.
-i=0
-while [ "$i" -lt "$NODES" ]; do
-	head -1 "$dir/n$i.out" | jq -c "{name: \"n$i\", id}"
-	i=$((i + 1))
-done >"$dir/names.ndjson"
-i=0
-while [ "$i" -lt "$NODES" ]; do
-	jq -sc --slurpfile names "$dir/names.ndjson" --arg name "n$i" '
-	    ($names | map({(.id): .name}) | add) as $by_id |
-	    (reduce (.[] | select(.type == "peer")) as $p ({};
-	        if $p.event == "add" then .[$p.id] = $p else del(.[$p.id]) end)
-	    | [.[]]) as $live |
-	    {type: "node", name: $name, enode: .[0].enode,
-	     peers: ($live | length),
-	     outbound: [$live[] | select(.inbound | not) | $by_id[.id] // .id],
-	     inbound: [$live[] | select(.inbound) | $by_id[.id] // .id]}' \
-	    "$dir/n$i.out"
-	i=$((i + 1))
-done | tee "$dir/summary.ndjson"
+cat "$dir/summary.ndjson"
 jq -sc --argjson nodes "$NODES" --argjson full "$full" --arg took "$took" '
     {type: "devnet", nodes: $nodes, full_mesh: ($full == 1),
      seconds: ($took | tonumber * 10 | round / 10),
