@@ -46,6 +46,20 @@ added_ge() {
 	[ "$(jq -s '[.[] | select(.type == "added")] | length' "$TMP/$2.out")" -ge "$1" ]
 }
 
+# tables_full: every node's table, replayed from its events, holds the
+# other nodes in $TMP/ids; says which lacks what when not.
+tables_full() {
+	local f self missing
+	for f in "$TMP"/boot.out "$TMP"/n*.out; do
+		self=$(head -1 "$f" | jq -r .id)
+		jq -rs 'reduce .[] as $e ({}; if $e.type == "added" then .[$e.id] = 1
+		    elif $e.type == "removed" then del(.[$e.id]) else . end) | keys[]' "$f" |
+		    sort >"$TMP/table"
+		missing=$(grep -v "$self" "$TMP/ids" | comm -23 - "$TMP/table")
+		[ -z "$missing" ] || { echo "$f lacks: $missing"; return 1; }
+	done
+}
+
 @test "21 nodes find each other; lookups find the 16 closest; a crawl finds all 21" {
 	start_serve boot
 	B=$(enode_of boot)
@@ -56,15 +70,11 @@ added_ge() {
 	cat "$TMP"/*.out | jq -r 'select(.type == "listening") | .enode' | sort >"$TMP/all"
 	[ "$(wc -l <"$TMP/all")" = 21 ]
 	# Each node's table, replayed from its events, holds the other 20.
+	# Forty rounds between them is usually two each; on a loaded machine
+	# some nodes have done fewer, so the tables themselves are waited for.
 	cat "$TMP"/*.out | jq -r 'select(.type == "listening") | .id' | sort >"$TMP/ids"
-	for f in "$TMP"/boot.out "$TMP"/n*.out; do
-		self=$(head -1 "$f" | jq -r .id)
-		jq -rs 'reduce .[] as $e ({}; if $e.type == "added" then .[$e.id] = 1
-		    elif $e.type == "removed" then del(.[$e.id]) else . end) | keys[]' "$f" |
-		    sort >"$TMP/table"
-		missing=$(grep -v "$self" "$TMP/ids" | comm -23 - "$TMP/table")
-		[ -z "$missing" ] || { echo "$f lacks: $missing"; false; }
-	done
+	wait_for tables_full
+	tables_full
 	# The one-shot tools below share one identity: each run's node is
 	# then the same one, never a dead stranger crowding the tables.
 	tool=(--nodekeyhex "$EIP778_KEY")
