@@ -291,6 +291,10 @@ same_conn() {
 	# A 3 s history instead of v1.8.24's 30 s (P2P_DIAL_HISTORY).
 	P2P_DIAL_HISTORY=3 start_sd a --nodiscover --static "$ENODE"
 	wait_for has_record a '.type == "peer" and .event == "add"'
+	# The history kept is the 3 s asked for: with the default, the entry of
+	# the dial just made would say up to 30000 ms (gone already is fine).
+	p2p-ctl --datadir "$TMP/a" call p2p_dialState |
+	    jq -e 'all(.history[]; .expires_in_ms <= 3000)'
 	kill -TERM "$LPID"
 	wait "$LPID" || true
 	wait_for has_record a '.type == "peer" and .event == "drop"'
