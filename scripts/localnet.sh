@@ -17,6 +17,7 @@ ADDR=${ADDR:-127.0.0.1}
 GUARD=${GUARD:-120}	# seconds before giving up on the full mesh
 HOLD=${HOLD:-0}		# seconds to keep the network up after (0: stop)
 BIN=${P2P_BIN:-$(dirname "$0")/../build/bin}
+LIB=$(dirname "$0")	# live-peers.jq: a node's live peers from its records
 
 dir=$(mktemp -d "${TMPDIR:-/tmp}/p2p-devnet.XXXXXX")
 cleanup() {
@@ -82,11 +83,10 @@ summarize() {
 	done >"$dir/names.ndjson"
 	i=0
 	while [ "$i" -lt "$NODES" ]; do
-		jq -sc --slurpfile names "$dir/names.ndjson" --arg name "n$i" '
+		jq -L "$LIB" -sc --slurpfile names "$dir/names.ndjson" --arg name "n$i" '
+		    include "live-peers";
 		    ($names | map({(.id): .name}) | add) as $by_id |
-		    (reduce (.[] | select(.type == "peer")) as $p ({};
-		        if $p.event == "add" then .[$p.id] = $p else del(.[$p.id]) end)
-		    | [.[]]) as $live |
+		    live_peers as $live |
 		    {type: "node", name: $name, enode: .[0].enode,
 		     peers: ($live | length),
 		     outbound: [$live[] | select(.inbound | not) | $by_id[.id] // .id],
