@@ -25,6 +25,7 @@
 
 #include <p2p/enode.h>
 #include <p2p/nat.h>
+#include <p2p/netutil.h>
 #include <p2p/p2p.h>
 #include <p2p/workers.h>
 
@@ -227,13 +228,29 @@ upnp_find(struct p2p_nat *n)
 	return 1;
 }
 
-/* One NAT-PMP exchange, within P2P_NAT_PMP_WAIT_MS (libnatpmp alone would
- * retry for a minute). */
+/* The answer each request waits for: its type and, for a mapping, its
+ * internal port. */
+#define PMP_ADDRESS (-1)
+
+/*
+ * One NAT-PMP exchange, within P2P_NAT_PMP_WAIT_MS (libnatpmp alone would
+ * retry for a minute): proto (NATPMP_PROTOCOL_*) and port name the
+ * mapping asked for, or proto is PMP_ADDRESS.
+ *
+ * libnatpmp takes any answer as the answer to its pending request.  A
+ * router slow enough that libnatpmp sent a request twice answers it twice,
+ * and the second answer would then be read as the next request's (an
+ * address answer read as a mapping's gives a made-up port): an answer of
+ * another kind, or for another port, is dropped and the wait goes on.
+ */
 static int
-pmp_exchange(natpmp_t *p, natpmpresp_t *resp)
+pmp_exchange(natpmp_t *p, natpmpresp_t *resp, int proto, uint16_t port)
 {
 	struct timeval end, now, tv;
 	int rc;
+	uint16_t type = proto == PMP_ADDRESS ? NATPMP_RESPTYPE_PUBLICADDRESS :
+	    proto == NATPMP_PROTOCOL_TCP ? NATPMP_RESPTYPE_TCPPORTMAPPING :
+	    NATPMP_RESPTYPE_UDPPORTMAPPING;
 
 	gettimeofday(&end, NULL);
 	end.tv_usec += (P2P_NAT_PMP_WAIT_MS % 1000) * 1000;
@@ -257,8 +274,15 @@ pmp_exchange(natpmp_t *p, natpmpresp_t *resp)
 		}
 		select(p->s + 1, &fds, NULL, NULL, &tv);
 		rc = readnatpmpresponseorretry(p, resp);
-		if (rc != NATPMP_TRYAGAIN)
-			return rc;
+		if (rc == NATPMP_TRYAGAIN)
+			continue;
+		if (rc >= 0 && (resp->type != type || (proto != PMP_ADDRESS &&
+		    resp->pnu.newportmapping.privateport != port))) {
+			/* Not ours: still waiting (and retrying). */
+			p->has_pending_request = 1;
+			continue;
+		}
+		return rc;
 	}
 }
 
@@ -277,8 +301,7 @@ pmp_find(struct p2p_nat *n)
 		return 0;
 	n->pmp_open = 1;
 	if (sendpublicaddressrequest(&n->pmp) < 0 ||
-	    (rc = pmp_exchange(&n->pmp, &resp)) < 0 ||
-	    resp.type != NATPMP_RESPTYPE_PUBLICADDRESS) {
+	    (rc = pmp_exchange(&n->pmp, &resp, PMP_ADDRESS, 0)) < 0) {
 		closenatpmp(&n->pmp);
 		n->pmp_open = 0;
 		return 0;
@@ -310,14 +333,16 @@ external_ip(struct p2p_nat *n)
 		natpmpresp_t resp;
 
 		if (sendpublicaddressrequest(&n->pmp) < 0 ||
-		    (rc = pmp_exchange(&n->pmp, &resp)) < 0) {
+		    (rc = pmp_exchange(&n->pmp, &resp, PMP_ADDRESS, 0)) < 0) {
 			failed(n, "external-ip", -1, "no NAT-PMP answer");
 			return -1;
 		}
 		n->ext_ip.len = 4;
 		memcpy(n->ext_ip.b, &resp.pnu.publicaddress.addr, 4);
 	}
-	if (n->ext_ip.len == 0) {
+	/* RFC 6886: 0.0.0.0 while the router has no external address. */
+	if (n->ext_ip.len == 0 || p2p_ip_is_unspecified(&n->ext_ip)) {
+		n->ext_ip.len = 0;
 		failed(n, "external-ip", 0, "the router has no external "
 		    "address");
 		return -1;
@@ -376,12 +401,12 @@ static int
 pmp_map(struct p2p_nat *n, int proto, struct mapping *m)
 {
 	natpmpresp_t resp;
+	int pp = proto == P_TCP ? NATPMP_PROTOCOL_TCP : NATPMP_PROTOCOL_UDP;
 	int rc;
 
-	if (sendnewportmappingrequest(&n->pmp, proto == P_TCP ?
-	    NATPMP_PROTOCOL_TCP : NATPMP_PROTOCOL_UDP, m->int_port,
+	if (sendnewportmappingrequest(&n->pmp, pp, m->int_port,
 	    m->active ? m->ext_port : m->int_port, n->cfg.lifetime_s) < 0 ||
-	    (rc = pmp_exchange(&n->pmp, &resp)) < 0) {
+	    (rc = pmp_exchange(&n->pmp, &resp, pp, m->int_port)) < 0) {
 		map_failed(n, proto, m, m->active ? m->ext_port : m->int_port,
 		    -1, "no NAT-PMP answer");
 		return -1;
@@ -662,10 +687,12 @@ unmap(struct p2p_nat *n)
 			natpmpresp_t resp;
 
 			/* RFC 6886: lifetime 0 deletes. */
-			if (sendnewportmappingrequest(&n->pmp, p == P_TCP ?
-			    NATPMP_PROTOCOL_TCP : NATPMP_PROTOCOL_UDP,
+			int pp = p == P_TCP ? NATPMP_PROTOCOL_TCP :
+			    NATPMP_PROTOCOL_UDP;
+
+			if (sendnewportmappingrequest(&n->pmp, pp,
 			    m->int_port, 0, 0) < 0 ||
-			    pmp_exchange(&n->pmp, &resp) < 0) {
+			    pmp_exchange(&n->pmp, &resp, pp, m->int_port) < 0) {
 				rc = -1;
 				snprintf(detail, sizeof(detail), "no NAT-PMP "
 				    "answer");
