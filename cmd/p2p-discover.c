@@ -737,10 +737,8 @@ nat_event(void *arg, const struct p2p_nat_ev *ev)
 	emit(r, o);
 	if (ev->type != P2P_NAT_EV_EXTERNAL)
 		return;
-	p2p_localnode_set_static_ip(ln, &ev->ext_ip);
-	p2p_localnode_set_udp(ln, ev->ext_udp);
-	if (r->o->cfg.tcp_port != 0)
-		p2p_localnode_set_tcp(ln, ev->ext_tcp);
+	p2p_localnode_announce(ln, &ev->ext_ip,
+	    r->o->cfg.tcp_port != 0 ? ev->ext_tcp : 0, ev->ext_udp);
 	o = cli_record("endpoint");
 	e = node_json(p2p_localnode_node(ln));
 	json_object_update(o, e);

@@ -82,7 +82,7 @@ ip_eq(const struct p2p_ip *a, const struct p2p_ip *b)
 /* v1.8.24 updateEndpoints: a static IP; else the prediction (address and
  * port); else the fallback (or 127.0.0.1, with no "ip" in the record). */
 static void
-endpoints(struct p2p_localnode *ln)
+endpoints_moved(struct p2p_localnode *ln, int tcp_moved)
 {
 	struct p2p_ip ip = ln->ip;
 	uint16_t udp = ln->udp;
@@ -103,7 +103,8 @@ endpoints(struct p2p_localnode *ln)
 		ip.b[0] = 127;
 		ip.b[3] = 1;
 	}
-	moved = !ip_eq(&ip, &ln->self.ip) || udp != ln->self.udp;
+	moved = tcp_moved || !ip_eq(&ip, &ln->self.ip) ||
+	    udp != ln->self.udp;
 	if (!moved && source == ln->source)
 		return;
 	ln->self.ip = ip;
@@ -113,6 +114,12 @@ endpoints(struct p2p_localnode *ln)
 	/* A new source naming the same endpoint is no news. */
 	if (moved && ln->on_endpoint != NULL)
 		ln->on_endpoint(ln->arg, &ln->self, source);
+}
+
+static void
+endpoints(struct p2p_localnode *ln)
+{
+	endpoints_moved(ln, 0);
 }
 
 void
@@ -175,6 +182,23 @@ p2p_localnode_set_udp(struct p2p_localnode *ln, uint16_t port)
 	ln->udp = port;
 	ln->dirty = 1;
 	endpoints(ln);
+}
+
+void
+p2p_localnode_announce(struct p2p_localnode *ln, const struct p2p_ip *ip,
+    uint16_t tcp, uint16_t udp)
+{
+	int tcp_moved = tcp != 0 && tcp != ln->self.tcp;
+
+	ln->static_ip.len = 0;
+	if (ip != NULL && ip->len != 0 && !p2p_ip_is_unspecified(ip))
+		ln->static_ip = *ip;
+	if (tcp != 0)
+		ln->self.tcp = tcp;
+	if (udp != 0)
+		ln->udp = udp;
+	ln->dirty = 1;
+	endpoints_moved(ln, tcp_moved);
 }
 
 int

@@ -1441,11 +1441,8 @@ void
 p2p_server_announce(struct p2p_server *s, const struct p2p_ip *ip,
     uint16_t tcp, uint16_t udp)
 {
-	p2p_localnode_set_static_ip(s->ln, ip);
-	if (tcp != 0 && s->lport != 0)
-		p2p_localnode_set_tcp(s->ln, tcp);
-	if (udp != 0 && s->disc != NULL)
-		p2p_localnode_set_udp(s->ln, udp);
+	p2p_localnode_announce(s->ln, ip, s->lport != 0 ? tcp : 0,
+	    s->disc != NULL ? udp : 0);
 }
 
 const struct p2p_node *

@@ -25,6 +25,16 @@ setup() {
 }
 
 teardown() {
+	# A failed test shows its daemons' NAT and endpoint records (bats
+	# prints them only then).
+	if [ -z "${BATS_TEST_COMPLETED:-}" ] && [ -n "${TMP:-}" ]; then
+		for f in "$TMP"/*.out; do
+			[ -f "$f" ] || continue
+			echo "${f##*/}:"
+			jq -c 'select(.type == "nat" or .type == "endpoint") |
+			    del(.time)' "$f" 2>/dev/null | tail -30
+		done
+	fi
 	# SIGTERM to the daemons (they remove their mappings) and the rest;
 	# miniupnpd runs on for the next test.
 	[ -n "${NAT_DIR:-}" ] && nat_kill_clients
@@ -296,13 +306,41 @@ nat_events() {
 	tcp=$(record a '.event == "mapped" and .proto == "tcp"' | jq .external_port)
 	udp=$(record a '.event == "mapped" and .proto == "udp"' | jq .external_port)
 	record a '.event == "external"' | jq -e ".tcp == $tcp and .udp == $udp"
-	# Announced: the external ports, not the bound one.
+	# Announced: the external ports, not the bound one, in one record
+	# (address and both ports are one change).
+	[ "$(count_records a '.type == "endpoint"')" = 1 ]
 	[[ $(record a '.type == "endpoint"' | jq -r .enode) == *"@$WAN_IP:$tcp"* ]]
 	record a '.type == "endpoint"' | jq -r .enr | p2p-keygen -d |
 	    jq -e ".udp == $udp and .tcp == $tcp"
 	run -0 jq -sc '[.[] | select(.action == "AddPortMapping" and
 	    .result == 718) | .external_port]' "$TMP/igd.log"
 	[ "$output" = '[30309,30309]' ]
+}
+
+@test "NAT-PMP: a router that answers a request twice; the extra answer is not read as the next request's" {
+	command -v node >/dev/null || skip "node is not installed (stub-pmp.js)"
+	miniupnpd_stop
+	ip netns exec "$NS_ROUTER" node "$BATS_TEST_DIRNAME/stub-pmp.js" \
+	    "$ROUTER_LAN_IP" "$WAN_IP" "$TMP/pmp.log" \
+	    </dev/null >"$TMP/pmp.out" 2>"$TMP/pmp.err" 3>&- &
+	PIDS="$PIDS $!"
+	wait_for nonempty "$TMP/pmp.out" || { cat "$TMP/pmp.err" >&2; false; }
+	# Renewed every second: each round asks the address and both ports
+	# again, each time behind a duplicate address answer.
+	P2P_NAT_RENEW=1 sd_lan a "$LAN_IP:30311" --nat "pmp:$ROUTER_LAN_IP"
+	wait_for records_ge 6 a '.event == "mapped"'
+	jq -se --arg ext "$WAN_IP" '[.[] | select(.event == "mapped")] |
+	    all(.external_port == 30311 and .internal_port == 30311 and
+	    .external_ip == $ext and .lifetime == 1200)' "$TMP/a.out"
+	[ "$(count_records a '.type == "endpoint"')" = 1 ]
+	[[ $(record a '.type == "endpoint"' | jq -r .enode) == *"@$WAN_IP:30311" ]]
+	run -1 has_record a '.event == "failed"'
+	stop_sd a
+	run -0 nat_events a
+	[[ $output == *',["removed","tcp",30311,30311,null,null],["removed","udp",30311,30311,null,null],["stopped",null,null,null,null,null]]' ]]
+	# The stub saw every request once: the extra answers were the only
+	# duplicates.
+	[ "$(jq -s '[.[] | select(.op == "map" and .lifetime == 0)] | length' "$TMP/pmp.log")" = 2 ]
 }
 
 @test "no router: --nat any reports not-found and the node runs on at its lan address" {

@@ -1,12 +1,15 @@
 /*
  * test_iptrack.c - endpoint prediction (iptrack.h), after v1.8.24's
  * iptrack_test.go: the minimum of statements, one vote per sender, the
- * majority, the window, the full-cone check, and the bound on senders.
+ * majority, the window, the full-cone check, and the bound on senders;
+ * and the local node's endpoint as a router gives it (localnode.h).
  */
 #include <string.h>
 
 #include <p2p/iptrack.h>
+#include <p2p/localnode.h>
 #include <p2p/p2p.h>
+#include <p2p/secp.h>
 
 #include "unit.h"
 
@@ -116,9 +119,54 @@ test_bounded(void)
 	p2p_iptrack_free(t);
 }
 
+static int nmoved;
+
+static void
+moved(void *arg, const struct p2p_node *self, int source)
+{
+	(void)arg;
+	(void)self;
+	(void)source;
+	nmoved++;
+}
+
+/* A router's address and ports are one change, told once; the same
+ * endpoint again is no change. */
+static void
+test_announce(void)
+{
+	struct p2p_localnode *ln;
+	struct p2p_privkey key;
+	struct p2p_endpoint lan = ep(1, 1, 0), wan = ep(7, 7, 0);
+	const struct p2p_node *self;
+
+	CHECK_INT(p2p_secp_keygen(&key), 0);
+	CHECK_INT(p2p_localnode_new(&ln, &key, NULL), 0);
+	p2p_localnode_set_ip(ln, &lan.ip);
+	p2p_localnode_set_udp(ln, 30303);
+	p2p_localnode_set_tcp(ln, 30303);
+	p2p_localnode_on_endpoint(ln, moved, NULL);
+	nmoved = 0;
+	p2p_localnode_announce(ln, &wan.ip, 40000, 40001);
+	CHECK_INT(nmoved, 1);
+	self = p2p_localnode_node(ln);
+	CHECK(memcmp(&self->ip, &wan.ip, sizeof(wan.ip)) == 0);
+	CHECK_INT(self->tcp, 40000);
+	CHECK_INT(self->udp, 40001);
+	p2p_localnode_announce(ln, &wan.ip, 40000, 40001);
+	CHECK_INT(nmoved, 1);
+	/* A port alone is a change; 0 keeps the port as it is. */
+	p2p_localnode_announce(ln, &wan.ip, 40002, 0);
+	CHECK_INT(nmoved, 2);
+	CHECK_INT(self->tcp, 40002);
+	CHECK_INT(self->udp, 40001);
+	p2p_localnode_free(ln);
+}
+
 const struct unit_test unit_iptrack[] = {
 	{ "predict", test_predict },
 	{ "full_cone", test_full_cone },
 	{ "bounded", test_bounded },
+	{ "announce", test_announce },
 	{ NULL, NULL },
 };

@@ -65,6 +65,10 @@ void p2p_localnode_on_endpoint(struct p2p_localnode *ln,
  * "tcp" / "udp": a record promises only what listens. */
 void p2p_localnode_set_tcp(struct p2p_localnode *ln, uint16_t port);
 void p2p_localnode_set_udp(struct p2p_localnode *ln, uint16_t port);
+/* A router's endpoint (NAT): the static address ip and, where non-zero,
+ * the ports, in one step, so fn (above) is told once, not once each. */
+void p2p_localnode_announce(struct p2p_localnode *ln, const struct p2p_ip *ip,
+    uint16_t tcp, uint16_t udp);
 /* Any other entry, as one RLP item; rlp NULL removes key.
  * Returns: 0; P2P_EINVAL (key too long, value not one RLP item or over
  *          the record's size). */
