@@ -59,6 +59,13 @@ listen_records() {
 	jq -c "select(.type == \"$1\")" "$TMP/listen.out"
 }
 
+# listen_sizes TYPE: as listen_records, without the records' "data" (cut
+# by sed before jq: a 16 MiB message is 32 MiB of hex to parse).
+listen_sizes() {
+	sed 's/"data":"[^"]*"/"data":null/' "$TMP/listen.out" |
+	    jq -c "select(.type == \"$1\")"
+}
+
 # The default teardown: every background process a test listed in PIDS,
 # and the listener.
 teardown() {
