@@ -169,13 +169,26 @@ load helpers
 }
 
 @test "every disconnect reason, sent by the listener" {
+	# One listener per reason, all dialed by one p2p-dial at once.
+	local r pids=()
 	for r in 0 1 2 3 4 5 6 7 8 9 10 11 16; do
-		start_listen --count 1 --stage hello --reason "$r"
-		run -1 p2p-dial --stage ping "$ENODE"
-		jqo '.error == "EDISCONNECTED" and .disconnect.code == '"$r"' and .disconnect.by == "remote"
-		    and (.detail | startswith("peer sent Disconnect: "))'
-		wait_listen
+		p2p-listen --addr 127.0.0.1:0 --count 1 --stage hello \
+		    --reason "$r" </dev/null >"$TMP/l$r.out" 2>"$TMP/l$r.err" 3>&- &
+		pids+=($!)
+		PIDS="$PIDS $!"
 	done
+	for r in 0 1 2 3 4 5 6 7 8 9 10 11 16; do
+		wait_for nonempty "$TMP/l$r.out"
+		head -1 "$TMP/l$r.out" | jq -c --argjson r "$r" '{enode, r: $r}'
+	done >"$TMP/reasons"
+	jq -r .enode "$TMP/reasons" >"$TMP/targets"
+	run -1 --separate-stderr p2p-dial --stage ping --stdin --concurrency 13 <"$TMP/targets"
+	printf '%s\n' "${lines[@]}" | jq -se --slurpfile want "$TMP/reasons" '
+	    ($want | map({(.enode): .r}) | add) as $r |
+	    length == 13 and all(.[]; .error == "EDISCONNECTED" and
+	        .disconnect.code == $r[.enode] and .disconnect.by == "remote" and
+	        (.detail | startswith("peer sent Disconnect: ")))'
+	for p in "${pids[@]}"; do status_of 0 "$p"; done
 }
 
 @test "every disconnect reason, sent by the dialer" {
