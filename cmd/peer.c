@@ -365,7 +365,12 @@ struct peer_session {
 	size_t len, cap;
 	size_t scanned;		/* bytes of buf known to hold no newline */
 	int skipping;		/* inside an over-long line */
+	int sent;		/* after the input: all of it has left */
 };
+
+/* After the end of input, how often to look whether what it queued has
+ * left (a 16 MiB message to a slow reader takes seconds). */
+#define SESSION_DRAIN_POLL_MS 20
 
 /* Reads of at most 1 MiB into one flat buffer, searched once: a 32 MiB
  * line costs one pass over its bytes.  (An evbuffer searched from an
@@ -404,12 +409,35 @@ session_line(struct peer_session *s, const char *line, size_t len)
 }
 
 static void
+linger_add(struct peer_session *s, uint32_t ms)
+{
+	struct timeval tv = { .tv_sec = ms / 1000,
+	    .tv_usec = (suseconds_t)(ms % 1000) * 1000 };
+
+	evtimer_add(s->linger, &tv);
+}
+
+/* --linger counts from when everything the input queued has left: the
+ * Disconnect that ends the session may wait only 1 s for the output
+ * before it (v1.8.24's discWriteTimeout), so one sent while a large
+ * message is still queued would cut it off.  The write timeout bounds
+ * a peer that stops reading. */
+static void
 linger_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct peer_session *s = arg;
 
 	(void)fd;
 	(void)what;
+	if (!s->sent) {
+		if (p2p_conn_output_len(s->c) > 0) {
+			linger_add(s, SESSION_DRAIN_POLL_MS);
+			return;
+		}
+		s->sent = 1;
+		linger_add(s, s->linger_ms);
+		return;
+	}
 	p2p_conn_disconnect(s->c, P2P_DISC_REQUESTED);
 }
 
@@ -417,7 +445,6 @@ static void
 stdin_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct peer_session *s = arg;
-	struct timeval tv;
 	size_t start = 0;
 	ssize_t r;
 	char *nl;
@@ -461,9 +488,7 @@ stdin_cb(evutil_socket_t fd, short what, void *arg)
 	s->buf = NULL;
 	s->cap = 0;
 	event_del(s->ev);
-	tv.tv_sec = s->linger_ms / 1000;
-	tv.tv_usec = (suseconds_t)(s->linger_ms % 1000) * 1000;
-	evtimer_add(s->linger, &tv);
+	linger_add(s, 0);
 }
 
 struct peer_session *

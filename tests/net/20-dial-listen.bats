@@ -61,6 +61,14 @@ load helpers
 	jqo '(.remote.snappy | not) and .remote.version == 4'
 }
 
+# has_line FILE TEXT: FILE has a line holding TEXT.
+has_line() { grep -qF "$2" "$1" 2>/dev/null; }
+# input_read PID SIZE: process PID has read SIZE bytes of its stdin (a
+# regular file: its offset).
+input_read() {
+	[ "$(awk '$1 == "pos:" { print $2 }' "/proc/$1/fdinfo/0" 2>/dev/null)" = "$2" ]
+}
+
 # A message of 2^24-1 bytes of frame content (code byte + payload) goes
 # through; one byte more is refused on the sending side and the session
 # goes on.
@@ -82,10 +90,26 @@ load helpers
 		printf '%0*d' $((2 * n + 2)) 0
 		printf '"}\n{"type":"send","code":17,"data":"0xc0"}\n'
 	} >"$TMP/sends"
-	run -0 --separate-stderr p2p-dial --session --caps foo/1 "$ENODE" <"$TMP/sends"
-	jqo '.type == "dial" and .ok' "${lines[0]}"
+	# --linger 0s: the session ends as soon as its input's messages have
+	# left.  The listener stops reading after the Hellos, until 2 s after
+	# the dialer has read all its input: 16 MiB are still queued when the
+	# input ends, and a Disconnect sent then (it waits at most 1 s for
+	# the output to move) would cut the message off.
+	p2p-dial --session --linger 0s --caps foo/1 "$ENODE" <"$TMP/sends" \
+	    >"$TMP/dial.out" 2>"$TMP/dial.err" 3>&- &
+	local dpid=$!
+	PIDS="$PIDS $dpid"
+	wait_for has_line "$TMP/dial.out" '"type":"dial"'
+	kill -STOP "$LPID"
+	wait_for input_read "$dpid" "$(stat -c %s "$TMP/sends")"
+	# The stall itself, not a wait for a condition: the outcome must
+	# not depend on its length.
+	sleep 2
+	kill -CONT "$LPID"
+	status_of 0 "$dpid"
+	head -1 "$TMP/dial.out" | jq -e '.type == "dial" and .ok'
 	# Slow builds may see a Pong (a msg record) too; the error is the only one.
-	printf '%s\n' "${lines[@]}" | jq -se '[.[] | select(.type == "error") | .error] == ["ETOOBIG"]'
+	jq -se '[.[] | select(.type == "error") | .error] == ["ETOOBIG"]' "$TMP/dial.out"
 	wait_listen
 	listen_sizes msg | jq -se --argjson n "$n" '[.[] | select(.cap != "p2p") | [.code, .size]] == [[0, $n], [1, 1]]'
 }
