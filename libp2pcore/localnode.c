@@ -122,12 +122,19 @@ endpoints(struct p2p_localnode *ln)
 	endpoints_moved(ln, 0);
 }
 
+/* *dst = ip, or none (len 0) for NULL, empty or unspecified. */
+static void
+set_addr(struct p2p_ip *dst, const struct p2p_ip *ip)
+{
+	dst->len = 0;
+	if (ip != NULL && ip->len != 0 && !p2p_ip_is_unspecified(ip))
+		*dst = *ip;
+}
+
 void
 p2p_localnode_set_ip(struct p2p_localnode *ln, const struct p2p_ip *ip)
 {
-	ln->ip.len = 0;
-	if (ip != NULL && ip->len != 0 && !p2p_ip_is_unspecified(ip))
-		ln->ip = *ip;
+	set_addr(&ln->ip, ip);
 	ln->dirty = 1;
 	endpoints(ln);
 }
@@ -135,11 +142,7 @@ p2p_localnode_set_ip(struct p2p_localnode *ln, const struct p2p_ip *ip)
 void
 p2p_localnode_set_static_ip(struct p2p_localnode *ln, const struct p2p_ip *ip)
 {
-	ln->static_ip.len = 0;
-	if (ip != NULL && ip->len != 0 && !p2p_ip_is_unspecified(ip))
-		ln->static_ip = *ip;
-	ln->dirty = 1;
-	endpoints(ln);
+	p2p_localnode_announce(ln, ip, 0, 0);
 }
 
 void
@@ -190,9 +193,7 @@ p2p_localnode_announce(struct p2p_localnode *ln, const struct p2p_ip *ip,
 {
 	int tcp_moved = tcp != 0 && tcp != ln->self.tcp;
 
-	ln->static_ip.len = 0;
-	if (ip != NULL && ip->len != 0 && !p2p_ip_is_unspecified(ip))
-		ln->static_ip = *ip;
+	set_addr(&ln->static_ip, ip);
 	if (tcp != 0)
 		ln->self.tcp = tcp;
 	if (udp != 0)

@@ -61,8 +61,6 @@ load helpers
 	jqo '(.remote.snappy | not) and .remote.version == 4'
 }
 
-# has_line FILE TEXT: FILE has a line holding TEXT.
-has_line() { grep -qF "$2" "$1" 2>/dev/null; }
 # input_read PID SIZE: process PID has read SIZE bytes of its stdin (a
 # regular file: its offset).
 input_read() {
@@ -99,7 +97,7 @@ input_read() {
 	    >"$TMP/dial.out" 2>"$TMP/dial.err" 3>&- &
 	local dpid=$!
 	PIDS="$PIDS $dpid"
-	wait_for has_line "$TMP/dial.out" '"type":"dial"'
+	wait_for has_record dial '.type == "dial"'
 	kill -STOP "$LPID"
 	wait_for input_read "$dpid" "$(stat -c %s "$TMP/sends")"
 	# The stall itself, not a wait for a condition: the outcome must
